@@ -1,0 +1,108 @@
+"""The ``landscape`` subcommands (argument parsing lives in :mod:`landscape_pipeline.cli.main`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from landscape_pipeline import geography, paths, schema
+from landscape_pipeline.cli.main import UsageError
+from landscape_pipeline.settings import LandscapeSettings
+
+
+def _settings(args: argparse.Namespace) -> LandscapeSettings:
+    live = getattr(args, "live", None)
+    kwargs: dict[str, object] = {"data_dir": str(Path(args.data_dir).resolve()) if getattr(args, "data_dir", None)
+                                 else str(paths.data_root().resolve())}
+    if live is not None:
+        kwargs["live_sources"] = live
+    return LandscapeSettings(**kwargs)
+
+
+def ensure_dagster_home() -> Path:
+    """Return ``$DAGSTER_HOME``, defaulting it to the project's ``.dagster_home`` so runs persist."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        home = str(paths.PROJECT_ROOT / ".dagster_home")
+        os.environ["DAGSTER_HOME"] = home
+    Path(home).mkdir(parents=True, exist_ok=True)
+    return Path(home)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Materialise sources, indicator table and baselines in-process on the persistent instance."""
+    from landscape_pipeline.cli.run import run_build
+
+    try:
+        codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
+    except geography.AreaCodeError as exc:
+        raise UsageError(str(exc)) from exc
+    settings = _settings(args)
+    ensure_dagster_home()
+    return run_build(settings, codes)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate bundled sources, or the given files, and report failures by file, row and column."""
+    from landscape_pipeline.cli.validate import run_validate
+
+    return run_validate([Path(p) for p in args.paths], args.source)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """Print or write one LA's baseline as CSV, JSON or Parquet."""
+    from landscape_pipeline.baselines import read_baseline
+
+    try:
+        code = geography.validate_partition_key(args.area)
+    except geography.AreaCodeError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet needs --out FILE (Parquet is binary).")
+    frame = read_baseline(_settings(args).root(), code)
+    if args.latest:
+        frame = frame.loc[frame["is_latest"]]
+    if args.format == "parquet":
+        from landscape_pipeline.storage import write_indicators
+
+        write_indicators(frame, Path(args.out))
+    else:
+        text = frame.to_csv(index=False) if args.format == "csv" else frame.to_json(
+            orient="records", date_format="iso", indent=1)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    if args.out:
+        print(f"Wrote {len(frame)} rows for {code} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write one LA's landscape summary page, or every page and the index."""
+    from landscape_pipeline.cli.summary import run_summary
+
+    if args.area:
+        try:
+            geography.validate_partition_key(args.area)
+        except geography.AreaCodeError as exc:
+            raise UsageError(str(exc)) from exc
+    return run_summary(_settings(args).root(), args.area, args.all, args.format, args.out)
+
+
+def cmd_sources(_args: argparse.Namespace) -> int:
+    """List the registered sources."""
+    from landscape_pipeline.sources.registry import all_sources
+
+    for spec in all_sources().values():
+        live = "live loader" if spec.fetch_live else "bundled only"
+        print(f"{spec.source_id:<16} {spec.title} — {spec.publisher} ({live}; disclosure: {spec.disclosure_rule})")
+    return 0
+
+
+def cmd_schema(_args: argparse.Namespace) -> int:
+    """Print the canonical schema."""
+    print(schema.describe_markdown())
+    return 0

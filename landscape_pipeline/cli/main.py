@@ -1,0 +1,81 @@
+"""``landscape``: build, validate, read baselines and summaries from the command line.
+
+Exit codes: 0 success, 1 the data failed (validation, a failed run), 2 a usage error.
+Errors are printed as sentences, never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from landscape_pipeline.errors import LandscapeError
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done as written."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that, print a sentence
+        self.print_usage(sys.stderr)
+        print(f"landscape: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand."""
+    parser = _Parser(prog="landscape", description="Local cancer landscape baselines for UK local authorities.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = sub.add_parser("build", help="Ingest, validate and write baselines (one Dagster run).")
+    build.add_argument("--area", nargs="+", metavar="CODE", help="Only these LA codes (default: all 382).")
+    build.add_argument("--data-dir", help="Output root (default: $LANDSCAPE_DATA_DIR or ./data).")
+    build.add_argument("--live", nargs="+", metavar="SOURCE", default=None,
+                       help="Fetch these sources from their publishers ('all' for every source).")
+
+    validate = sub.add_parser("validate", help="Run the GX suites on source files (default: all bundled).")
+    validate.add_argument("paths", nargs="*", help="Files or source folders to validate.")
+    validate.add_argument("--source", help="Source id of the files (default: from the folder or file name).")
+
+    baseline = sub.add_parser("baseline", help="Print or save one LA's baseline.")
+    baseline.add_argument("--area", required=True, metavar="CODE")
+    baseline.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    baseline.add_argument("--out", help="File to write (required for parquet; default stdout).")
+    baseline.add_argument("--data-dir", help="Output root the baselines were built in.")
+    baseline.add_argument("--latest", action="store_true", help="Only each indicator's latest period.")
+
+    summary = sub.add_parser("summary", help="Write the plain-English landscape summary page(s).")
+    target = summary.add_mutually_exclusive_group(required=True)
+    target.add_argument("--area", metavar="CODE")
+    target.add_argument("--all", action="store_true", help="Every LA's page and the index.")
+    summary.add_argument("--format", choices=("html", "md"), default="html")
+    summary.add_argument("--out", help="Output file (one area) or folder (--all).")
+    summary.add_argument("--data-dir", help="Output root the indicator table was built in.")
+
+    sub.add_parser("sources", help="List the registered sources.")
+    sub.add_parser("schema", help="Print the canonical indicator schema as Markdown.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = build_parser().parse_args(argv)
+    from landscape_pipeline.cli import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return handler(args)
+    except UsageError as exc:
+        print(f"landscape {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except (LandscapeError, FileNotFoundError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"landscape {args.command}: {message}", file=sys.stderr)
+        return 1
+
+
+def entry_point() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Dagster definitions: source assets from the registry, the indicator table, baselines, automation."""

@@ -1,0 +1,99 @@
+"""The indicator table and the per-LA baselines (one run writes any set of LA partitions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import pandas as pd
+
+from landscape_pipeline import baselines, disclosure, harmonise, paths
+from landscape_pipeline.defs.partitions import LA_PARTITIONS
+from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
+from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.storage import read_indicators, write_indicators
+from landscape_pipeline.validation import validate_frame
+
+INDICATOR_TABLE = dg.AssetKey("indicator_table")
+BASELINES = dg.AssetKey("baselines")
+
+
+def leaks_by_source(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> pd.DataFrame:
+    """Return rows whose published count falls inside their source's suppressed range."""
+    found = [disclosure.find_leaks(table.loc[table["source_id"].eq(sid)], disclosure.RULES[spec.disclosure_rule])
+             for sid, spec in specs.items() if spec.disclosure_rule != "none"]
+    found = [f for f in found if len(f)]
+    return pd.concat(found) if found else table.iloc[0:0]
+
+
+def _disclosure_result(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> dg.AssetCheckResult:
+    leaks = leaks_by_source(table, specs)
+    sample = leaks.head(5)[["source_id", "indicator_id", "area_code", "count"]].to_dict("records")
+    return dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=leaks.empty,
+                               metadata={"leaking_rows": len(leaks), "sample": sample})
+
+
+def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
+    """Return the asset that harmonises every staged source into one indicator table."""
+
+    @dg.asset(
+        key=INDICATOR_TABLE, group_name="landscape", deps=[source_asset_key(s) for s in specs], kinds={"parquet"},
+        description="All sources in one tidy table with England/Scotland and regional comparisons and trends.",
+        check_specs=[dg.AssetCheckSpec(GX_CHECK, asset=INDICATOR_TABLE, blocking=True,
+                                       description="Canonical GX suite on the harmonised table."),
+                     dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=INDICATOR_TABLE, blocking=True,
+                                       description="No published count inside its source's suppressed range.")],
+    )
+    def indicator_table(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
+        root = settings.root()
+        staged = [read_indicators(paths.staging_path(root, sid)) for sid in specs]
+        table = harmonise.harmonise(staged)
+        report = validate_frame(table, "indicator_table")
+        disclosure_result = _disclosure_result(table, specs)
+        target = paths.indicators_path(root)
+        ok = report.passed and disclosure_result.passed
+        if ok:
+            write_indicators(table, target, metadata={"built_at": datetime.now(UTC).isoformat(),
+                                                      "run_id": context.run.run_id})
+        else:
+            context.log.error(f"Indicator table failed its checks; {target} left unchanged.\n{report.text()}")
+        return dg.MaterializeResult(
+            metadata={"rows": len(table), "indicators": int(table["indicator_id"].nunique()),
+                      "areas": int(table["area_code"].nunique()), "synthetic": bool(table["synthetic"].any()),
+                      "path": dg.MetadataValue.path(str(target)), "written": ok},
+            check_results=[dg.AssetCheckResult(check_name=GX_CHECK, passed=report.passed,
+                                               metadata=report.metadata()), disclosure_result],
+        )
+
+    return indicator_table
+
+
+def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
+    """Return the LA-partitioned baseline asset; a backfill of any set of LAs is one run."""
+
+    @dg.asset(
+        key=BASELINES, group_name="landscape", deps=[INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
+        backfill_policy=dg.BackfillPolicy.single_run(), kinds={"parquet"},
+        description="Per-LA baseline: every indicator's history and latest period with comparators, "
+                    "as <data root>/baselines/area_code=<CODE>/baseline.parquet.",
+        check_specs=[dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=BASELINES, blocking=True,
+                                       description="No published count inside its source's suppressed range.")],
+    )
+    def baselines_asset(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
+        root = settings.root()
+        table = read_indicators(paths.indicators_path(root))
+        codes = list(context.partition_keys)
+        selected = table.loc[table["area_code"].isin(codes)]
+        check = _disclosure_result(selected, specs)
+        if not check.passed:
+            context.log.error("Baselines not written: published counts fall inside a suppressed range.")
+            return dg.MaterializeResult(metadata={"written": False}, check_results=[check])
+        written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id)
+        context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}")
+        summary = baselines.summarise(written)
+        return dg.MaterializeResult(metadata={**summary, "written": True,
+                                              "path": dg.MetadataValue.path(str(root / "baselines"))},
+                                    check_results=[check])
+
+    return baselines_asset

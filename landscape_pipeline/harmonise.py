@@ -1,0 +1,124 @@
+"""Harmonise staged source tables into the one indicator table.
+
+Steps, all vectorised: move retired LA codes onto their successors, drop repeated rows,
+attach the national (England/Scotland) and regional comparator values, compare each area
+with them (publishers' own labels are kept), compute Fingertips recent trends where the
+publisher gave none, and flag each series' latest period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from landscape_pipeline import geography, schema, stats
+
+#: A breakdown of one indicator: comparator and series rows match on these columns.
+BREAKDOWN = ["indicator_id", "period_label", "sex", "age", "category_type", "category"]
+SERIES = ["indicator_id", "area_code", "sex", "age", "category_type", "category"]
+TRENDABLE = ("proportion", "crude rate", "DSR")
+NATIONS = {"E": geography.ENGLAND, "S": geography.SCOTLAND, "W": geography.WALES, "N": geography.NORTHERN_IRELAND}
+
+
+def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Return the harmonised canonical indicator table built from staged source frames."""
+    parts = [schema.conform(f) for f in frames if len(f)]
+    if not parts:
+        return schema.empty_frame()
+    table = pd.concat(parts, ignore_index=True)
+    table = _recode_retired(table)
+    table = table.drop_duplicates(subset=list(schema.KEY_COLUMNS), keep="first").reset_index(drop=True)
+    table = _attach_comparators(table)
+    table = _attach_trends(table)
+    table["is_latest"] = _latest_flags(table)
+    return schema.conform(table.sort_values(["area_code", "indicator_id", "period_start", "sex", "age"],
+                                            kind="stable").reset_index(drop=True))
+
+
+def _recode_retired(table: pd.DataFrame) -> pd.DataFrame:
+    status = geography.classify_area_codes(table["area_code"])
+    retired = status.eq("retired_la")
+    if not retired.any():
+        return table
+    mapping = {}
+    for code in table.loc[retired, "area_code"].unique():
+        try:
+            mapping[code] = geography.resolve_area_code(code)
+        except ValueError:  # split between successors: keep the retired code, it reaches no baseline
+            continue
+    moved = table["area_code"].isin(mapping.keys())
+    note = "Reported under retired code " + table.loc[moved, "area_code"]
+    table.loc[moved, "attribution_note"] = table.loc[moved, "attribution_note"].fillna(note)
+    table.loc[moved, "area_code"] = table.loc[moved, "area_code"].map(mapping)
+    table.loc[moved, "area_name"] = table.loc[moved, "area_code"].map(geography.area_name)
+    return table
+
+
+def comparator_codes(codes: pd.Series) -> pd.Series:
+    """Return each area's national comparator: England for E codes, Scotland for S codes, and so on."""
+    nation = codes.str[0].map(NATIONS)
+    is_nation = codes.isin(NATIONS.values())
+    return nation.where(~is_nation)
+
+
+def _region_codes(codes: pd.Series) -> pd.Series:
+    lookup = {la.area_code: la.region_code for la in geography.current_local_authorities() if la.region_code}
+    return codes.map(lookup)
+
+
+def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
+    keyed = table[BREAKDOWN + ["area_code", "value"]].copy()
+    keyed[["category_type", "category"]] = keyed[["category_type", "category"]].fillna("")
+    probe = table[BREAKDOWN].copy()
+    probe[["category_type", "category"]] = probe[["category_type", "category"]].fillna("")
+    lookup = keyed.drop_duplicates(BREAKDOWN + ["area_code"]).set_index(BREAKDOWN + ["area_code"])["value"]
+
+    table["comparator_code"] = table["comparator_code"].fillna(comparator_codes(table["area_code"]))
+    table["comparator_value"] = _lookup(lookup, probe, table["comparator_code"])
+    table["region_code"] = table["region_code"].fillna(_region_codes(table["area_code"]))
+    table.loc[table["region_code"].eq(table["area_code"]), "region_code"] = None
+    table["region_value"] = _lookup(lookup, probe, table["region_code"])
+
+    polarity = table["polarity"].fillna("Not applicable").to_numpy()
+    args = (table["value"].to_numpy(), table["lower_ci_95"].to_numpy(), table["upper_ci_95"].to_numpy())
+    ours = stats.compare_frame(*args, table["comparator_value"].to_numpy(), polarity)
+    table["comparison"] = table["comparison"].fillna(pd.Series(ours, index=table.index))
+    table.loc[table["comparator_code"].isna(), "comparison"] = None
+    ours_region = stats.compare_frame(*args, table["region_value"].to_numpy(), polarity)
+    table["region_comparison"] = table["region_comparison"].fillna(pd.Series(ours_region, index=table.index))
+    table.loc[table["region_code"].isna(), "region_comparison"] = None
+    return table
+
+
+def _lookup(values: pd.Series, probe: pd.DataFrame, area: pd.Series) -> pd.Series:
+    """Return ``values`` looked up at (breakdown of each row, ``area``); NaN where absent."""
+    index = pd.MultiIndex.from_frame(probe.assign(area_code=area.to_numpy()))
+    found = values.reindex(index)
+    return pd.Series(found.to_numpy(dtype="float64"), index=probe.index)
+
+
+def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
+    """Fill recent_trend where the publisher gave none, for eligible annual series."""
+    need = table["recent_trend"].isna()
+    if not need.any():
+        return table
+    work = table.loc[need, SERIES + ["period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+                                     "polarity", "value_type", "suppressed"]].copy()
+    work[["category_type", "category"]] = work[["category_type", "category"]].fillna("")
+    span = (pd.to_datetime(work["period_end"]) - pd.to_datetime(work["period_start"])).dt.days
+    eligible = work["value_type"].isin(TRENDABLE) & span.le(366)
+    work.loc[~eligible | work["suppressed"], ["value", "lower_ci_95", "upper_ci_95"]] = np.nan
+    work["polarity"] = work["polarity"].fillna("Not applicable")
+    work = work.sort_values("period_start", kind="stable")
+    labels = stats.recent_trend_frame(work, SERIES, "period_start", "polarity")
+    merged = work[SERIES].merge(labels, on=SERIES, how="left")
+    table.loc[work.index, "recent_trend"] = merged["recent_trend"].to_numpy()
+    return table
+
+
+def _latest_flags(table: pd.DataFrame) -> pd.Series:
+    keys = table[SERIES].fillna("")
+    latest = table.assign(**{c: keys[c] for c in SERIES}).groupby(SERIES)["period_start"].transform("max")
+    return table["period_start"].eq(latest)

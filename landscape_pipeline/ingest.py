@@ -1,0 +1,96 @@
+"""Ingest one source: files -> canonical frame -> disclosure control -> GX validation.
+
+Shared by the Dagster source assets and ``landscape validate``; nothing here writes outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from landscape_pipeline import disclosure, paths, schema
+from landscape_pipeline.errors import LandscapeError, SourceDataError
+from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.sources.base import SourceInputs, SourceSpec
+from landscape_pipeline.validation import ValidationReport, validate_frame
+
+
+@dataclass
+class IngestResult:
+    """The outcome of ingesting one source."""
+
+    source_id: str
+    files: list[Path]
+    frame: pd.DataFrame
+    report: ValidationReport | None = None
+    error: LandscapeError | None = None
+    leaks: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def valid(self) -> bool:
+        """True when the files parsed and every expectation passed."""
+        return self.error is None and self.report is not None and self.report.passed
+
+    @property
+    def disclosure_ok(self) -> bool:
+        """True when no published count falls inside the source's suppressed range."""
+        return self.error is None and self.leaks.empty
+
+    @property
+    def passed(self) -> bool:
+        """True when the result may be staged."""
+        return self.valid and self.disclosure_ok
+
+    def text(self) -> str:
+        """Return a plain-text account for the CLI."""
+        if self.error is not None:
+            return f"{self.source_id}: {self.error}"
+        lines = [self.report.text() if self.report else f"{self.source_id}: not validated"]
+        if not self.leaks.empty:
+            lines.append(f"- {len(self.leaks)} published count(s) fall inside the suppressed range of the "
+                         f"'{self.source_id}' disclosure rule.")
+        return "\n".join(lines)
+
+
+def resolve_files(spec: SourceSpec, settings: LandscapeSettings) -> list[Path]:
+    """Return the files to read: fetched live when configured, else the bundled extracts."""
+    if settings.is_live(spec.source_id):
+        if spec.fetch_live is None:
+            raise LandscapeError(f"Source '{spec.source_id}' has no live loader; remove it from live_sources.")
+        return spec.fetch_live(settings.fetcher(), paths.raw_dir(settings.root(), spec.source_id))
+    files = spec.bundled_files(settings.sources_dir())
+    if not files:
+        raise LandscapeError(f"No bundled files for '{spec.source_id}' in {settings.sources_dir() / spec.source_id}.")
+    return files
+
+
+def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.DataFrame] | None = None,
+           *, validate: bool = True) -> IngestResult:
+    """Parse, disclosure-control and validate ``files`` of one source."""
+    try:
+        parsed = spec.parse(list(files), SourceInputs(upstream=dict(upstream or {})))
+        frame = schema.conform(parsed)
+    except SourceDataError as exc:
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=exc)
+    except (schema.SchemaError, ValueError) as exc:
+        error = SourceDataError(files[0] if files else spec.source_id, f"could not be read: {exc}")
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    frame = publishable(frame, spec.disclosure_rule)
+    result = IngestResult(spec.source_id, list(files), frame)
+    result.leaks = disclosure.find_leaks(frame, disclosure.RULES[spec.disclosure_rule])
+    if validate:
+        extra = spec.extra_expectations() if spec.extra_expectations else []
+        result.report = validate_frame(frame, spec.source_id, column_labels=spec.column_labels,
+                                       extra_expectations=extra)
+    return result
+
+
+def publishable(frame: pd.DataFrame, rule_name: str) -> pd.DataFrame:
+    """Return ``frame`` with the named disclosure rule applied to its counts."""
+    rule = disclosure.RULES[rule_name]
+    if rule_name == "none" or frame.empty:
+        return frame
+    return schema.conform(disclosure.apply_rule(frame, rule))

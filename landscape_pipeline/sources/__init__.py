@@ -1,0 +1,1 @@
+"""Source packages: one folder per publisher dataset (loader, parser, GX suite, sample)."""

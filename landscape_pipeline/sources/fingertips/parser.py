@@ -1,0 +1,228 @@
+"""Read a Fingertips ``all_data`` CSV export into the canonical indicator schema.
+
+The export has 26 or 27 columns (``Time period range`` is the optional 27th). Column 23 is
+named after the parent area type ("Compared to Region value or percentiles", "Compared to
+percentiles", "Column not used", ...), so it is read by position; every other header is checked
+by name. Every row is kept, including England's two copies (blank parent and parent England).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from landscape_pipeline import schema
+from landscape_pipeline.errors import SourceDataError
+from landscape_pipeline.provenance import add_provenance, describe_file
+from landscape_pipeline.sources.base import SourceInputs
+from landscape_pipeline.sources.fingertips import indicators
+from landscape_pipeline.sources.fingertips.periods import parse_periods
+
+ENGLAND = "E92000001"
+SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
+#: Internal name of column 23, whose published header varies.
+PARENT_COMPARISON = "Compared to parent value or percentiles"
+RANGE_COLUMN = "Time period range"
+HEADER: tuple[str, ...] = (
+    "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type",
+    "Sex", "Age", "Category Type", "Category", "Time period", "Value", "Lower CI 95.0 limit",
+    "Upper CI 95.0 limit", "Lower CI 99.8 limit", "Upper CI 99.8 limit", "Count", "Denominator", "Value note",
+    "Recent Trend", "Compared to England value or percentiles", PARENT_COMPARISON, "Time period Sortable",
+    "New data", "Compared to goal",
+)
+PARENT_COMPARISON_POSITION = 22  # 0-based: column 23
+NUMERIC = {
+    "Value": "value", "Lower CI 95.0 limit": "lower_ci_95", "Upper CI 95.0 limit": "upper_ci_95",
+    "Lower CI 99.8 limit": "lower_ci_99_8", "Upper CI 99.8 limit": "upper_ci_99_8", "Count": "count",
+    "Denominator": "denominator",
+}
+TEXT = {
+    "Indicator Name": "indicator_name", "Area Code": "area_code", "Area Name": "area_name",
+    "Area Type": "area_type", "Sex": "sex", "Age": "age", "Category Type": "category_type",
+    "Category": "category", "Time period": "period_label", "Value note": "value_note",
+    "Recent Trend": "recent_trend", "Compared to England value or percentiles": "comparison",
+}
+REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Time period")
+#: Canonical column -> Fingertips header, for validation messages.
+COLUMN_LABELS: dict[str, str] = {
+    **{v: k for k, v in NUMERIC.items()}, **{v: k for k, v in TEXT.items()},
+    "indicator_id": "Indicator ID", "region_code": "Parent Code", "region_comparison": "Compared to <parent> column",
+    "period_start": "Time period", "period_end": "Time period",
+}
+_REGION = re.compile(r"^E12\d{6}$")
+
+
+def read_fingertips_csv(path: Path | str) -> pd.DataFrame:
+    """Return the canonical frame of one Fingertips export, one row per data row of the file."""
+    path = Path(path)
+    raw = _read_raw(path)
+    for name in REQUIRED:
+        blank = raw[name].isna()
+        if blank.any():
+            raise SourceDataError(path, "is blank; every Fingertips row names its indicator, area, sex, age and "
+                                  "period. Re-download the file.", row=_first(blank), column=name)
+    ids = raw["Indicator ID"]
+    not_int = ~ids.str.fullmatch(r"\d+")
+    if not_int.any():
+        row = _first(not_int)
+        raise SourceDataError(path, f"'{ids.iloc[row - 1]}' is not a Fingertips indicator id (a whole number).",
+                              row=row, column="Indicator ID")
+    out = pd.DataFrame({canonical: raw[name] for name, canonical in TEXT.items()})
+    out.insert(0, "indicator_id", "fingertips_" + ids)
+    for name, canonical in NUMERIC.items():
+        out[canonical] = _numbers(path, raw, name)
+    out["period_start"], out["period_end"] = _periods(path, raw)
+    out["source_id"] = "fingertips"
+    _comparators(out, raw)
+    _catalogue(out)
+    note = out["value_note"].fillna("")
+    out["suppressed"] = out["value"].isna() & note.str.contains("suppressed for disclosure control", case=False)
+    out["is_latest"] = _latest(out)
+    out["geography_method"] = "direct"
+    out["source_row"] = np.arange(1, len(out) + 1)
+    return schema.conform(add_provenance(out, describe_file(path)))
+
+
+def parse_files(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
+    """Return the canonical frame of several Fingertips exports, concatenated in the given order."""
+    frames = [read_fingertips_csv(p) for p in paths]
+    return schema.conform(pd.concat(frames, ignore_index=True)) if frames else schema.empty_frame()
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """Return the data rows as stripped strings (blank -> NA) under :data:`HEADER` names (+ range)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")  # older browser-saved exports
+    header = [h.strip() for h in next(csv.reader(io.StringIO(text)), [])]
+    names = check_header(path, header)
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=0, names=names,
+                          index_col=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise SourceDataError(path, f"is not a well-formed CSV ({exc}). Re-download it from Fingertips.") from None
+    raw = raw.apply(lambda col: col.str.strip())
+    return raw.where(raw.ne(""))
+
+
+def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
+    """Return the internal column names for a Fingertips header, or raise :class:`SourceDataError`."""
+    header = [h.strip() for h in header]
+    for position, expected in enumerate(HEADER):
+        if position == PARENT_COMPARISON_POSITION:
+            continue
+        got = header[position] if position < len(header) else None
+        if got == expected:
+            continue
+        if expected not in header:
+            raise SourceDataError(path, f"the Fingertips column '{expected}' (column {position + 1}) is missing. "
+                                  "Use the unedited CSV from the Fingertips API or website.", column=expected)
+        raise SourceDataError(path, f"column {position + 1} is '{got}' where Fingertips writes '{expected}'. "
+                              "Use the unedited CSV from the Fingertips API or website.", column=got)
+    if len(header) == 27 and header[26] != RANGE_COLUMN:
+        raise SourceDataError(path, f"column 27 is '{header[26]}'; only '{RANGE_COLUMN}' may follow "
+                              "'Compared to goal'.", column=header[26])
+    if len(header) not in (26, 27):
+        raise SourceDataError(path, f"has {len(header)} columns; a Fingertips export has 26 or 27.")
+    return list(HEADER) + ([RANGE_COLUMN] if len(header) == 27 else [])
+
+
+def _first(mask: pd.Series) -> int:
+    """Return the 1-based data row of the first True in ``mask``."""
+    return int(np.flatnonzero(mask.to_numpy())[0]) + 1
+
+
+def _numbers(path: Path, raw: pd.DataFrame, name: str) -> pd.Series:
+    """Return a numeric column; blanks become NaN and anything else non-numeric raises."""
+    text = raw[name]
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = text.notna() & ~np.isfinite(numbers)
+    if bad.any():
+        row = _first(bad)
+        raise SourceDataError(path, f"'{text.iloc[row - 1]}' is not a number. Fingertips leaves missing values "
+                              "blank; correct or blank the cell, or re-download the file.", row=row, column=name)
+    return numbers
+
+
+def _periods(path: Path, raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return period start and end dates from the labels, falling back on the sortable anchor and range."""
+    span = raw[RANGE_COLUMN] if RANGE_COLUMN in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
+    start, end = parse_periods(raw["Time period"], raw["Time period Sortable"], span)
+    label_year = raw["Time period"].str.extract(r"^(\d{4})", expand=False)
+    sortable_year = raw["Time period Sortable"].str.extract(r"^(\d{4})\d{4}$", expand=False)
+    clash = label_year.notna() & sortable_year.notna() & label_year.ne(sortable_year)
+    if clash.any():
+        row = _first(clash)
+        raise SourceDataError(path, f"'Time period Sortable' {raw['Time period Sortable'].iloc[row - 1]} does not "
+                              f"start with the year of the time period '{raw['Time period'].iloc[row - 1]}'. "
+                              "Re-download the file.", row=row, column="Time period Sortable")
+    missing = start.isna() | end.isna()
+    if missing.any():
+        row = _first(missing)
+        raise SourceDataError(path, f"the time period '{raw['Time period'].iloc[row - 1]}' is not a Fingertips "
+                              "period (e.g. '2022', '2022/23', '2021 - 23') and 'Time period Sortable' is blank.",
+                              row=row, column="Time period")
+    return start, end
+
+
+def _comparators(out: pd.DataFrame, raw: pd.DataFrame) -> None:
+    """Fill comparator, region and region-comparison columns from the parent columns (in place)."""
+    out["comparator_code"] = np.where(out["comparison"].notna(), ENGLAND, None)
+    parent = raw["Parent Code"].fillna("")
+    in_region = parent.str.match(_REGION)
+    out["region_code"] = parent.where(in_region)
+    out["region_comparison"] = raw[PARENT_COMPARISON].where(in_region)
+    keys = ["indicator_id", "period_label", "sex", "age"]
+    overall = out["category_type"].isna()
+    england = out.loc[out["area_code"].eq(ENGLAND) & overall, keys + ["value"]].drop_duplicates(keys)
+    out["comparator_value"] = out[keys].merge(england, on=keys, how="left")["value"].to_numpy()
+    out.loc[out["comparator_code"].isna() | out["area_code"].eq(ENGLAND), "comparator_value"] = np.nan
+    regions = out.loc[out["area_code"].str.match(_REGION) & overall, keys + ["area_code", "value"]]
+    regions = regions.rename(columns={"area_code": "region_code"}).drop_duplicates(keys + ["region_code"])
+    probe = out[keys + ["region_code", "category_type"]]
+    found = probe.merge(regions, on=keys + ["region_code"], how="left")["value"].to_numpy()
+    out["region_value"] = np.where(probe["category_type"].isna(), found, np.nan)
+
+
+def _catalogue(out: pd.DataFrame) -> None:
+    """Fill value_type, unit and polarity from the catalogue (by id, else by name); infer the rest (in place)."""
+    key = out["indicator_id"] + "|" + out["indicator_name"].fillna("")
+    entries = {k: indicators.BY_CANONICAL_ID.get(k.split("|", 1)[0]) or indicators.match_name(k.split("|", 1)[1])
+               for k in key.unique()}
+    for column, default in (("value_type", "other"), ("unit", None), ("polarity", None)):
+        out[column] = key.map({k: getattr(e, column) if e else default for k, e in entries.items()})
+    unknown = out["polarity"].isna()
+    if unknown.any():
+        out.loc[unknown, "polarity"] = out.loc[unknown, "indicator_id"].map(_infer_polarity(out.loc[unknown]))
+
+
+def _infer_polarity(frame: pd.DataFrame) -> pd.Series:
+    """Return a polarity per uncatalogued indicator, read from the publisher's comparison labels.
+
+    Higher/Lower labels mean no judgement; Better/Worse labels with the value above or below England
+    tell high-is-good from low-is-good; anything else is "Not applicable".
+    """
+    labels = frame["comparison"].fillna("")
+    side = np.sign(frame["value"] - frame["comparator_value"]).fillna(0)
+    vote = np.where(labels.eq("Better"), side, np.where(labels.eq("Worse"), -side, 0))
+    work = pd.DataFrame({"id": frame["indicator_id"], "bob": labels.isin(["Higher", "Lower"]), "vote": vote})
+    grouped = work.groupby("id")
+    bob, vote = grouped["bob"].any(), grouped["vote"].sum()
+    rag = np.where(vote > 0, "High is good", np.where(vote < 0, "Low is good", "Not applicable"))
+    return pd.Series(np.where(bob, "No judgement", rag), index=bob.index)
+
+
+def _latest(out: pd.DataFrame) -> pd.Series:
+    """Return True on rows holding the most recent period of their indicator x area x breakdown series."""
+    series = ["indicator_id", "area_code", "sex", "age", "category_type", "category"]
+    keys = out[series].fillna("")
+    latest = out[["period_end"]].join(keys).groupby(series)["period_end"].transform("max")
+    return out["period_end"].eq(latest)

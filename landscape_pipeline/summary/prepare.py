@@ -1,0 +1,165 @@
+"""Whole-table work done ONCE per build: headline rows, cross-area spreads and per-source facts.
+
+Everything here is vectorised over the full indicator table; :mod:`.page` then builds each
+area's page from plain Python lists, so 382 pages cost seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from landscape_pipeline import geography
+from landscape_pipeline.sources.base import THEMES, SourceSpec
+
+BREAKDOWN = ["indicator_id", "sex", "age", "category_type", "category"]
+#: Columns the page builder reads, per headline row.
+ROW_COLUMNS = (
+    "area_code", "indicator_id", "indicator_name", "source_id", "sex", "age", "category_type", "category",
+    "period_label", "period_start", "value", "value_type", "unit", "lower_ci_95", "upper_ci_95", "count",
+    "value_note", "polarity", "comparator_code", "comparator_value", "comparison", "recent_trend", "is_latest",
+    "suppressed", "geography_method", "attribution_note", "theme",
+)
+Spread = tuple[float, float, float, float, int]
+MIN_AREAS = 5  # Fingertips needs at least five comparison areas for a spread
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """One source's rows for one area, summarised."""
+
+    earliest: str
+    latest: str
+    retrieved: pd.Timestamp | None
+    synthetic: bool
+    indicators: int
+    attributed: int
+    rows: int
+    data_url: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The indicator table digested for page building."""
+
+    columns: dict[str, list]
+    bounds: dict[str, tuple[int, int]]
+    spreads: dict[tuple, Spread]
+    source_facts: dict[str, dict[str, SourceFacts]]
+    synthetic_areas: frozenset[str]
+
+
+def theme_order(theme: str) -> int:
+    """Return the position of a theme on the page (unknown themes last)."""
+    return THEMES.index(theme) if theme in THEMES else len(THEMES)
+
+
+def tier_set(tier: str, has_lower_tier_data: bool) -> str:
+    """Return which Fingertips area type an LA is compared within: 'upper' (counties & UAs) or 'lower'."""
+    if tier == "single":
+        return "lower" if has_lower_tier_data else "upper"
+    return tier
+
+
+def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mapping[str, SourceSpec]) -> Prepared:
+    """Return the digested table: headline rows of ``area_codes`` sorted by area/theme/series/period."""
+    themes = _themes(indicators, sources)
+    table = indicators.assign(theme=themes)
+    wanted = table[table["area_code"].isin(list(area_codes))]
+    head = wanted[_headline_mask(wanted)]
+    source_rank = {sid: i for i, sid in enumerate(sources)}
+    head = head.assign(
+        _theme=head["theme"].map(theme_order), _source=head["source_id"].map(source_rank).fillna(len(source_rank)),
+        _category=head["category"].fillna(""), _ctype=head["category_type"].fillna(""),
+    ).sort_values(["area_code", "_theme", "_source", "indicator_name", "indicator_id", "sex", "age", "_ctype",
+                   "_category", "period_start"], kind="stable")
+    columns = {c: head[c].astype(object).where(head[c].notna(), None).tolist() for c in ROW_COLUMNS}
+    return Prepared(columns, _bounds(columns["area_code"]), _spreads(table), _source_facts(wanted),
+                    frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()))
+
+
+def _themes(table: pd.DataFrame, sources: Mapping[str, SourceSpec]) -> pd.Series:
+    pairs = table[["source_id", "indicator_id"]].drop_duplicates()
+    lookup = {(s, i): (sources[s].theme_of(i) if s in sources else "Local data")
+              for s, i in zip(pairs["source_id"], pairs["indicator_id"], strict=True)}
+    keys = pd.MultiIndex.from_frame(table[["source_id", "indicator_id"]])
+    return pd.Series(pd.Series(lookup).reindex(keys).to_numpy(), index=table.index, dtype=object)
+
+
+def _headline_mask(rows: pd.DataFrame) -> pd.Series:
+    """Return the rows a summary shows: no category breakdown (else the first category type), Persons if any."""
+    by = [rows["area_code"], rows["indicator_id"]]
+    plain = rows["category_type"].isna() & rows["category"].isna()
+    has_plain = plain.groupby(by).transform("any")
+    first_type = rows["category_type"].where(~plain).groupby(by).transform("min")
+    keep = plain | (~has_plain & rows["category_type"].eq(first_type))
+    persons = rows["sex"].eq("Persons")
+    has_persons = (persons & keep).groupby(by).transform("any")
+    return keep & (persons | ~has_persons)
+
+
+def _bounds(codes: list) -> dict[str, tuple[int, int]]:
+    bounds: dict[str, tuple[int, int]] = {}
+    if not codes:
+        return bounds
+    array = np.asarray(codes, dtype=object)
+    change = np.concatenate(([0], np.flatnonzero(array[1:] != array[:-1]) + 1, [len(array)]))
+    for start, stop in zip(change[:-1], change[1:], strict=True):
+        bounds[str(array[start])] = (int(start), int(stop))
+    return bounds
+
+
+def _spreads(table: pd.DataFrame) -> dict[tuple, Spread]:
+    """Return (lowest, q25, q75, highest, n) per breakdown, period, nation and tier set, over current LAs.
+
+    Only periods that are some LA's latest are summarised. Suppressed and missing values are left out.
+    """
+    las = geography.current_local_authorities()
+    nation = {la.area_code: la.nation_code for la in las}
+    tier = {la.area_code: la.tier for la in las}
+    rows = table[table["area_code"].isin(nation.keys()) & ~table["suppressed"].astype(bool) & table["value"].notna()]
+    latest = rows.loc[rows["is_latest"].astype(bool), ["indicator_id", "period_label"]].drop_duplicates()
+    rows = rows.merge(latest, on=["indicator_id", "period_label"])
+    rows = rows[[*BREAKDOWN, "period_label", "area_code", "value"]].assign(
+        nation=rows["area_code"].map(nation), tier=rows["area_code"].map(tier))
+    rows[["category_type", "category"]] = rows[["category_type", "category"]].fillna("")
+    parts = [rows[rows["tier"].isin((name, "single"))].assign(tier_set=name) for name in ("upper", "lower")]
+    both = pd.concat(parts, ignore_index=True)
+    keys = [*BREAKDOWN, "period_label", "nation", "tier_set"]
+    grouped = both.groupby(keys, sort=False)["value"]
+    stats = grouped.agg(["min", "max", "count"])
+    quartiles = grouped.quantile([0.25, 0.75]).unstack()
+    stats = stats.join(quartiles)
+    stats = stats[stats["count"] >= MIN_AREAS]
+    return {key: (lo, q25, q75, hi, int(n)) for key, lo, hi, n, q25, q75 in
+            zip(stats.index, stats["min"], stats["max"], stats["count"], stats[0.25], stats[0.75], strict=True)}
+
+
+def _source_facts(rows: pd.DataFrame) -> dict[str, dict[str, SourceFacts]]:
+    """Return, per area and source: periods covered, retrieval date, synthetic flag and attribution notes."""
+    out: dict[str, dict[str, SourceFacts]] = {}
+    if rows.empty:
+        return out
+    keys = ["area_code", "source_id"]
+    grouped = rows.groupby(keys, sort=False)
+    first = rows.loc[grouped["period_start"].idxmin(), [*keys, "period_label"]].set_index(keys)["period_label"]
+    last = rows.loc[grouped["period_start"].idxmax(), [*keys, "period_label"]].set_index(keys)["period_label"]
+    summary = grouped.agg(retrieved=("retrieved_at", "max"), synthetic=("synthetic", "any"),
+                          indicators=("indicator_id", "nunique"), rows=("indicator_id", "size"),
+                          data_url=("source_url", "first"))
+    summary["attributed"] = rows["geography_method"].ne("direct").groupby([rows[k] for k in keys]).sum()
+    notes = rows.loc[rows["attribution_note"].notna(), [*keys, "attribution_note"]].drop_duplicates()
+    note_map: dict[tuple, list[str]] = {}
+    for area, source, note in notes.itertuples(index=False):
+        note_map.setdefault((area, source), []).append(note)
+    for (area, source), item in summary.iterrows():
+        retrieved = item["retrieved"] if pd.notna(item["retrieved"]) else None
+        out.setdefault(area, {})[source] = SourceFacts(
+            first[(area, source)], last[(area, source)], retrieved, bool(item["synthetic"]), int(item["indicators"]),
+            int(item["attributed"]), int(item["rows"]), item["data_url"] if pd.notna(item["data_url"]) else "",
+            tuple(sorted(note_map.get((area, source), []))))
+    return out

@@ -1,0 +1,140 @@
+"""Run the GX suite on a canonical frame and report failures by file, row and column."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from landscape_pipeline.validation import suite
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation: what it checks, which columns, how many rows, and a sample."""
+
+    expectation: str
+    description: str
+    columns: tuple[str, ...]
+    unexpected_count: int
+    sample: tuple[dict[str, object], ...] = ()
+
+    def lines(self) -> list[str]:
+        """Return human-readable lines naming file, row and column for each sampled row."""
+        head = f"{self.description} [{self.expectation}] failed on {self.unexpected_count} row(s)"
+        out = [head]
+        for row in self.sample:
+            out.append(f"  {row['file']}, row {row['row']}, column '{row['column']}': {row['value']}")
+        return out
+
+
+@dataclass
+class ValidationReport:
+    """Outcome of validating one table."""
+
+    name: str
+    row_count: int
+    failures: list[Failure] = field(default_factory=list)
+    evaluated: int = 0
+
+    @property
+    def passed(self) -> bool:
+        """True when every expectation passed."""
+        return not self.failures
+
+    def text(self) -> str:
+        """Return the report as plain text for the CLI."""
+        if self.passed:
+            return f"{self.name}: {self.row_count} rows, {self.evaluated} expectations passed."
+        lines = [f"{self.name}: {len(self.failures)} of {self.evaluated} expectations failed ({self.row_count} rows)"]
+        for failure in self.failures:
+            lines += ["- " + line for line in failure.lines()[:1]] + failure.lines()[1:]
+        return "\n".join(lines)
+
+    def metadata(self) -> dict[str, object]:
+        """Return Dagster-friendly metadata: counts, failed expectations and sample bad rows."""
+        return {
+            "rows": self.row_count,
+            "expectations_evaluated": self.evaluated,
+            "expectations_failed": len(self.failures),
+            "failures": [
+                {"expectation": f.expectation, "description": f.description, "columns": list(f.columns),
+                 "unexpected_rows": f.unexpected_count, "sample": list(f.sample)}
+                for f in self.failures
+            ],
+        }
+
+
+@lru_cache(maxsize=1)
+def _batch_definition():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("landscape")
+    return context, source.add_dataframe_asset("indicators").add_batch_definition_whole_dataframe("whole")
+
+
+def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str, str] | None = None,
+                   extra_expectations: Sequence = ()) -> ValidationReport:
+    """Validate a canonical frame with GX and return a :class:`ValidationReport`.
+
+    ``column_labels`` maps canonical column names to the publisher's, so that a failure names
+    the column the user sees in the source file.
+    """
+    import great_expectations as gx
+
+    context, batch_definition = _batch_definition()
+    prepared = suite.prepare(frame)
+    expectation_list = suite.expectations() + list(extra_expectations)
+    gx_suite = gx.ExpectationSuite(name=f"{name}_suite", expectations=expectation_list)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": prepared})
+    result = batch.validate(gx_suite, result_format={"result_format": "COMPLETE",
+                                                      "unexpected_index_column_names": None})
+    report = ValidationReport(name=name, row_count=len(frame), evaluated=len(result.results))
+    labels = dict(column_labels or {})
+    for item in result.results:
+        if item.success:
+            continue
+        config = item.expectation_config
+        kwargs = config.kwargs
+        columns = tuple(c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c)
+        columns = columns or tuple(kwargs.get("column_list") or ())
+        description = (config.meta or {}).get("description", config.type)
+        indices = list(item.result.get("unexpected_index_list") or [])
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            description += f" (could not evaluate: {item.exception_info.get('exception_message')})"
+        count = int(item.result.get("unexpected_count") or len(indices) or 0)
+        sample = tuple(_describe_row(frame, prepared, idx, columns, labels) for idx in indices[:SAMPLE_ROWS])
+        report.failures.append(Failure(config.type, description, columns, count, sample))
+    return report
+
+
+def _describe_row(frame: pd.DataFrame, prepared: pd.DataFrame, index: object, columns: Sequence[str],
+                  labels: Mapping[str, str]) -> dict[str, object]:
+    if isinstance(index, dict):  # GX returns dicts when index column names are requested
+        index = next(iter(index.values()))
+    row = prepared.loc[index]
+    shown = [c for c in columns if c != suite.AREA_STATUS_COLUMN] or ["area_code"]
+    # In a pair rule such as value >= lower limit, the limit (not the value) is the suspect column.
+    column = shown[1] if len(shown) == 2 and shown[0] in ("value", "denominator") else shown[0]
+    file, source_row = row.get("source_file"), row.get("source_row")
+    return {
+        "file": file if isinstance(file, str) else "(derived)",
+        "row": int(source_row) if pd.notna(source_row) else "n/a",
+        "column": labels.get(column, column),
+        "value": ", ".join(f"{labels.get(c, c)}={_show(row[c])}" for c in shown),
+    }
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "blank"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value) if isinstance(value, str) else str(value)

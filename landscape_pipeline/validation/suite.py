@@ -1,0 +1,108 @@
+"""The Great Expectations suite every canonical indicator table must pass, derived from the schema.
+
+Each expectation carries a plain-English description (shown in the Dagster UI and by
+``landscape validate``) in its ``meta``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from landscape_pipeline import schema
+
+SEXES = ("Persons", "Male", "Female")
+POLARITIES = ("High is good", "Low is good", "No judgement", "Not applicable")
+VALUE_TYPES = ("proportion", "crude rate", "DSR", "ISR", "mean", "count", "score", "rank", "ratio", "other")
+
+#: Codes shaped like an LA, region or nation code must be known to the geography module.
+_LA_SHAPED = re.compile(r"^(E0[6-9]|E10|E12|E92|S12|S92|W06|W92|N09|N92)\d{6}$")
+
+AREA_STATUS_COLUMN = "_area_status"
+ALLOWED_AREA_STATUSES = ("current_la", "retired_la", "region", "nation", "health_board", "other_geography")
+
+
+def area_status(codes: pd.Series) -> pd.Series:
+    """Return each code's geography status; LA-shaped codes the geography does not know are 'unknown'."""
+    from landscape_pipeline.geography import classify_area_codes
+
+    status = classify_area_codes(codes).astype(object)
+    unknown = status.eq("unknown")
+    shaped = codes.astype(str).str.match(_LA_SHAPED)
+    status[unknown & ~shaped] = "other_geography"
+    return status.astype(str)
+
+
+def expectations() -> list:
+    """Return the canonical expectations (GX 1.x objects), each with a ``meta['description']``."""
+    import great_expectations.expectations as gxe
+
+    def meta(text: str) -> dict[str, str]:
+        return {"description": text}
+
+    required = [c.name for c in schema.COLUMNS if not c.nullable]
+    out: list = [
+        gxe.ExpectTableColumnsToMatchSet(
+            column_set=[*schema.COLUMN_NAMES, AREA_STATUS_COLUMN], exact_match=True,
+            meta=meta("The table has exactly the canonical columns.")),
+    ]
+    out += [gxe.ExpectColumnValuesToNotBeNull(column=name, meta=meta(f"'{name}' is always filled in."))
+            for name in required]
+    out += [
+        gxe.ExpectColumnValuesToBeInSet(
+            column=AREA_STATUS_COLUMN, value_set=list(ALLOWED_AREA_STATUSES),
+            meta=meta("Area codes are known: current or retired LAs, regions, nations, health boards.")),
+        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=list(SEXES),
+                                        meta=meta("Sex is Persons, Male or Female.")),
+        gxe.ExpectColumnValuesToBeInSet(column="polarity", value_set=list(POLARITIES),
+                                        meta=meta("Polarity is a Fingertips polarity.")),
+        gxe.ExpectColumnValuesToBeInSet(column="value_type", value_set=list(VALUE_TYPES),
+                                        meta=meta("Value type is a known statistic.")),
+        gxe.ExpectColumnValuesToBeBetween(column="count", min_value=0, meta=meta("Counts are not negative.")),
+        gxe.ExpectColumnValuesToBeBetween(column="denominator", min_value=0,
+                                          meta=meta("Denominators are not negative.")),
+        gxe.ExpectColumnValuesToNotBeNull(column="period_start",
+                                          meta=meta("The time period parses to a start date.")),
+        gxe.ExpectColumnValuesToNotBeNull(column="period_end", meta=meta("The time period parses to an end date.")),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="period_end", column_B="period_start", or_equal=True, ignore_row_if="either_value_is_missing",
+            meta=meta("A period ends on or after its start.")),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="denominator", column_B="count", or_equal=True, ignore_row_if="either_value_is_missing",
+            row_condition='value_type=="proportion"', condition_parser="pandas",
+            meta=meta("For proportions the count is not above the denominator.")),
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=list(schema.KEY_COLUMNS),
+            meta=meta("No two rows share indicator, area, period, sex, age and category.")),
+    ]
+    for level in ("95", "99_8"):
+        lower, upper = f"lower_ci_{level}", f"upper_ci_{level}"
+        shown = level.replace("_", ".")
+        out += [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="value", column_B=lower, or_equal=True, ignore_row_if="either_value_is_missing",
+                meta=meta(f"The lower {shown}% limit is not above the value.")),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=upper, column_B="value", or_equal=True, ignore_row_if="either_value_is_missing",
+                meta=meta(f"The upper {shown}% limit is not below the value.")),
+        ]
+    return out
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame GX validates: conformed, with the area-status helper column.
+
+    Rows that repeat another row exactly (Fingertips lists England twice) are dropped so that
+    only conflicting duplicates fail the uniqueness expectation; index labels stay those of
+    ``frame`` so failures map back to source rows.
+    """
+    conformed = schema.conform(frame)
+    conformed.index = frame.index
+    value_cols = ["value", "lower_ci_95", "upper_ci_95", "count", "denominator"]
+    keyed = conformed[list(schema.KEY_COLUMNS) + value_cols].astype(str)
+    prepared = conformed.loc[~keyed.duplicated()].copy()
+    for name in ("category_type", "category"):
+        prepared[name] = prepared[name].fillna("")
+    prepared[AREA_STATUS_COLUMN] = area_status(prepared["area_code"]).to_numpy()
+    return prepared

@@ -1,0 +1,72 @@
+"""The canonical schema and the atomic Parquet writer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from landscape_pipeline import schema, storage
+from landscape_pipeline_tests.factories import indicator_rows
+
+
+def test_schema_columns_are_unique_and_documented() -> None:
+    names = [c.name for c in schema.COLUMNS]
+    assert len(names) == len(set(names))
+    assert all(c.description.endswith(".") for c in schema.COLUMNS)
+    assert set(schema.KEY_COLUMNS) <= set(names)
+    assert "| `value` | double |" in schema.describe_markdown()
+
+
+def test_conform_orders_columns_adds_defaults_and_casts() -> None:
+    raw = pd.DataFrame({"value": ["1.5"], "indicator_id": ["x"], "indicator_name": ["X"], "source_id": ["s"],
+                        "area_code": ["E06000001"], "period_label": ["2022"], "sex": ["Persons"], "age": ["All ages"]})
+    out = schema.conform(raw)
+    assert list(out.columns) == list(schema.COLUMN_NAMES)
+    assert out.loc[0, "value"] == 1.5
+    assert out.loc[0, "geography_method"] == "direct"
+    assert not out.loc[0, "suppressed"] and not out.loc[0, "synthetic"]
+    assert pd.isna(out.loc[0, "area_name"])
+
+
+def test_conform_rejects_unknown_and_missing_required_columns() -> None:
+    with pytest.raises(schema.SchemaError, match="not in the canonical schema: surprise"):
+        schema.conform(pd.DataFrame({"surprise": [1]}))
+    with pytest.raises(schema.SchemaError, match="'indicator_id' is missing"):
+        schema.conform(pd.DataFrame({"value": [1.0]}))
+
+
+def test_round_trip_keeps_values_and_metadata(tmp_path: Path) -> None:
+    frame = indicator_rows([{"area_code": "E06000001", "value": 12.5, "count": 5, "denominator": 40}])
+    path = storage.write_indicators(frame, tmp_path / "a" / "t.parquet", metadata={"note": ["x", 1]})
+    back = storage.read_indicators(path)
+    assert back.loc[0, "value"] == 12.5 and back.loc[0, "count"] == 5
+    assert storage.read_metadata(path) == {"note": ["x", 1]}
+    assert pq.read_schema(path).field("is_latest").nullable is False
+
+
+def test_atomic_write_leaves_previous_file_when_writing_fails(tmp_path: Path, monkeypatch) -> None:
+    frame = indicator_rows([{"area_code": "E06000001", "value": 1.0}])
+    path = storage.write_indicators(frame, tmp_path / "t.parquet")
+    before = path.read_bytes()
+
+    def explode(*_a, **_k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(storage.pq, "write_table", explode)
+    with pytest.raises(OSError, match="disk full"):
+        storage.write_indicators(indicator_rows([{"area_code": "E06000002", "value": 2.0}]), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"], "temp file left behind"
+
+
+def test_write_bytes_atomic_replaces_in_one_step(tmp_path: Path) -> None:
+    target = tmp_path / "raw.csv"
+    storage.write_bytes_atomic(b"one", target)
+    inode_before = os.stat(target).st_ino
+    storage.write_bytes_atomic(b"two", target)
+    assert target.read_bytes() == b"two"
+    assert os.stat(target).st_ino != inode_before
