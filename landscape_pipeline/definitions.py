@@ -8,6 +8,7 @@ from landscape_pipeline.cli.progress import progress_logger
 from landscape_pipeline.defs.automation import build_landscape_job, data_sources_changed, weekly_refresh
 from landscape_pipeline.defs.landscape_assets import build_baselines, build_indicator_table
 from landscape_pipeline.defs.source_assets import source_assets
+from landscape_pipeline.defs.summary_assets import build_summary_asset
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.registry import all_sources
 
@@ -15,7 +16,7 @@ from landscape_pipeline.sources.registry import all_sources
 def all_assets() -> list[dg.AssetsDefinition]:
     """Return every asset in graph order: sources, indicator table, baselines, summaries."""
     specs = all_sources()
-    return [*source_assets(specs), build_indicator_table(specs), build_baselines(specs)]
+    return [*source_assets(specs), build_indicator_table(specs), build_baselines(specs), build_summary_asset(specs)]
 
 
 def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitions:

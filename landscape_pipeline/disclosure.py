@@ -51,7 +51,9 @@ class DisclosureRule:
 RULES: dict[str, DisclosureRule] = {
     rule.name: rule
     for rule in (
-        DisclosureRule("hes", 1, 7, 5, "HES/ECDS: counts 1-7 suppressed, other sub-national counts rounded to the nearest 5."),
+        DisclosureRule(
+            "hes", 1, 7, 5, "HES/ECDS: counts 1-7 suppressed, other sub-national counts rounded to the nearest 5."
+        ),
         DisclosureRule("fewer_than_5", 1, 4, None, "Counts 1-4 suppressed; no rounding."),
         DisclosureRule("fewer_than_3", 1, 2, None, "Counts 1-2 suppressed (ONS/PHE '<3' rule); no rounding."),
         DisclosureRule("7_or_fewer", 1, 7, None, "Counts 1-7 suppressed; no rounding."),

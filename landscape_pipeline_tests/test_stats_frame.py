@@ -60,7 +60,7 @@ def test_frame_errors_raise_or_coerce() -> None:
     bad = pd.DataFrame({"count": [5, 12, -1, 3], "denominator": [10, 10, 10, 0]})
     with pytest.raises(ValueError, match="1 negative numerator"):
         proportion_frame(bad)
-    with pytest.raises(ValueError, match="1 row.* greater than 'denominator'"):
+    with pytest.raises(ValueError, match=r"1 row.* greater than 'denominator'"):
         proportion_frame(bad.iloc[:2])
     with pytest.raises(ValueError, match="negative"):
         rate_frame(bad)

@@ -26,7 +26,8 @@ from landscape_pipeline.stats import (
     recent_trend_frame,
 )
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference_data" / "methods" / "reference_cases.json"
+REFERENCE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "reference_data"
+REFERENCE = REFERENCE_DATA / "methods" / "reference_cases.json"
 _MISSING = f"reference cases not found at {REFERENCE} (the ../shared checkout is absent)"
 
 

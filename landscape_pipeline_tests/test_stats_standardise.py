@@ -60,7 +60,7 @@ def test_esp2013_band_for_common_labels(label: object, band: str) -> None:
 
 @pytest.mark.parametrize("label", ["0-14", "All ages", "Unknown", "83+", "10-5", ""])
 def test_esp2013_band_for_rejects_unmappable_labels(label: str) -> None:
-    with pytest.raises(ValueError, match="(?i)age band"):
+    with pytest.raises(ValueError, match=r"(?i)age band"):
         esp2013_band_for(label)
 
 

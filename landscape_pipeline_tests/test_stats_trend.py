@@ -53,14 +53,14 @@ def test_labels(values: list[float], polarity: str, expected: str) -> None:
 def test_leave_one_out_sign_change_blocks_a_significant_trend() -> None:
     # One huge jump with tight CIs: chi2 is far above the threshold, but dropping point 5 flips the slope.
     values, lowers, uppers = _series([5.0, 4.9, 4.8, 4.7, 20.0], half=0.01)
-    valid, slope, chi2, consistent = trend_statistics(np.array([values]), np.array([lowers]), np.array([uppers]))
+    _, slope, chi2, consistent = trend_statistics(np.array([values]), np.array([lowers]), np.array([uppers]))
     assert chi2[0] > CHI2_THRESHOLD and slope[0] > 0 and not consistent[0]
     assert recent_trend(values, lowers, uppers, "High is good") == "No significant change"
 
 
 def test_only_the_last_five_points_are_used() -> None:
     old_noise = [100.0, -50.0, 70.0]
-    assert recent_trend(*_series(old_noise + [1, 2, 3, 4, 5]), "No judgement") == "Increasing"
+    assert recent_trend(*_series([*old_noise, 1, 2, 3, 4, 5]), "No judgement") == "Increasing"
 
 
 @pytest.mark.parametrize(

@@ -82,13 +82,13 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Write one LA's landscape summary page, or every page and the index."""
-    from landscape_pipeline.cli.summary import run_summary
-
     if args.area:
         try:
             geography.validate_partition_key(args.area)
         except geography.AreaCodeError as exc:
             raise UsageError(str(exc)) from exc
+    from landscape_pipeline.cli.summary import run_summary
+
     return run_summary(_settings(args).root(), args.area, args.all, args.format, args.out)
 
 

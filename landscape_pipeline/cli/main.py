@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
 from landscape_pipeline.errors import LandscapeError
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     args = build_parser().parse_args(argv)
+    warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
     from landscape_pipeline.cli import commands
 
     handler = getattr(commands, f"cmd_{args.command}")

@@ -15,7 +15,7 @@ class ProgressHandler(logging.Handler):
     """Print one line per step start/finish, check result and asset log message."""
 
     def __init__(self, stream=None) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.stream = stream or sys.stderr
         self.started = time.perf_counter()
 

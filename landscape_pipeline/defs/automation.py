@@ -1,6 +1,5 @@
 """The main job, a weekly refresh schedule and a sensor on ``data_sources/`` (both off by default)."""
 
-from __future__ import annotations
 
 import hashlib
 import json

@@ -1,6 +1,5 @@
 """The indicator table and the per-LA baselines (one run writes any set of LA partitions)."""
 
-from __future__ import annotations
 
 from datetime import UTC, datetime
 

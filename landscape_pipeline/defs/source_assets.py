@@ -6,7 +6,6 @@ from inside the asset (``check_specs``), so no check ever loads other data. The 
 file is replaced only when both checks pass: a bad file leaves the last good table in place.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 

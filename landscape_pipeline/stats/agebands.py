@@ -64,7 +64,8 @@ class StandardPopulation(tuple):
     def collapsed(self, start: int) -> StandardPopulation:
         """Return the standard with every band from age ``start`` upwards merged into one "start+" band."""
         keep = [(lab, w) for lab, w in zip(self.labels, self, strict=True) if band_start(lab) < start]
-        return StandardPopulation([w for _, w in keep] + [self.weight(f"{start}+")], [lab for lab, _ in keep] + [f"{start}+"])
+        top = f"{start}+"
+        return StandardPopulation([*(w for _, w in keep), self.weight(top)], [*(lab for lab, _ in keep), top])
 
 
 ESP2013 = StandardPopulation(
@@ -118,14 +119,10 @@ def esp2013_band_for(label: Any) -> str:
     return f"{start}-{start + 4}"
 
 
-def map_age_bands(labels: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
-    """Return the ESP2013 band label for every input label, collapsing bands above an open-ended band below 90.
-
-    If any label is open-ended below 90 (e.g. "85+"), every band from its start upwards (85-89,
-    90+, single years 86...) maps to that one band, so a frame mixing "85+" with finer bands is
-    harmonised to the coarsest top band. Raises ValueError for missing or unrecognised labels.
-    """
-    codes, uniques = pd.factorize(pd.Series(np.asarray(labels, dtype=object)), use_na_sentinel=True)
+def band_codes(labels: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Return (code per label, ESP2013 band per code) for :func:`map_age_bands`, mapping each distinct label once."""
+    series = labels if isinstance(labels, pd.Series) else pd.Series(np.asarray(labels, dtype=object))
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if (codes < 0).any():
         raise ValueError(f"{int((codes < 0).sum())} age band label(s) are missing; every row needs an age band.")
     bands = [esp2013_band_for(u) for u in uniques]
@@ -133,6 +130,17 @@ def map_age_bands(labels: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
     if open_starts:
         top = min(open_starts)
         bands = [f"{top}+" if band_start(b) >= top else b for b in bands]
+    return codes, bands
+
+
+def map_age_bands(labels: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
+    """Return the ESP2013 band label for every input label, collapsing bands above an open-ended band below 90.
+
+    If any label is open-ended below 90 (e.g. "85+"), every band from its start upwards (85-89,
+    90+, single years 86...) maps to that one band, so a frame mixing "85+" with finer bands is
+    harmonised to the coarsest top band. Raises ValueError for missing or unrecognised labels.
+    """
+    codes, bands = band_codes(labels)
     return np.asarray(bands, dtype=object)[codes]
 
 

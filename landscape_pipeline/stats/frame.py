@@ -13,13 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import LEVELS, Errors, as_float_array, check, z_value
-from .agebands import (
-    ESP2013,
-    StandardPopulation,
-    band_start,
-    band_weights,
-    map_age_bands,
-)
+from .agebands import ESP2013, StandardPopulation, band_codes, band_start, band_weights
 from .compare import compare_frame
 from .intervals import EXACT_BELOW, poisson_limits, wilson_limits
 from .standardise import DSR_MIN_COUNT, DSR_NOTE, dobson
@@ -98,7 +92,10 @@ def dsr_frame(
     df: pd.DataFrame, group_cols: Sequence[str], count: str = "count", population: str = "population",
     age_band: str = "age_band", multiplier: float = 100000, standard: StandardPopulation = ESP2013,
 ) -> pd.DataFrame:
-    """Return one row per group: group columns, DSR ``value``, 95%/99.8% Dobson limits, ``count``, ``denominator``, ``note``.
+    """Return one row per group: group columns, DSR ``value``, Dobson limits, ``count``, ``denominator``, ``note``.
+
+    The limits are the canonical 95% and 99.8% columns; ``count`` is the total O and ``denominator``
+    the total population of the group.
 
     Age-band labels are mapped to ESP2013 bands (single years summed; an open top band such as
     "85+" collapses the standard's 85-89 and 90+ weights into one). The standard is restricted to
@@ -111,10 +108,10 @@ def dsr_frame(
     _columns(df, *group_cols, count, population, age_band)
     ids, keys = _group_ids(df, group_cols)
     n_groups = len(keys)
-    codes, bands = pd.factorize(map_age_bands(df[age_band]))
-    order = np.argsort([band_start(b) for b in bands], kind="stable")
-    codes = np.argsort(order)[codes]
-    weights = band_weights(list(bands[order]), standard)
+    label_codes, label_bands = band_codes(df[age_band])
+    bands = sorted(set(label_bands), key=band_start)
+    codes = np.array([bands.index(b) for b in label_bands], dtype=np.intp)[label_codes]
+    weights = band_weights(bands, standard)
     n_bands = weights.size
     x = as_float_array(df[count], count)
     check(x < 0, f"Column '{count}' has {{n}} negative count(s); DSR counts cannot be negative.")

@@ -113,7 +113,7 @@ def dsr(
         raise ValueError(f"counts and populations must be arrays of the same shape; got {x.shape} and {n.shape}.")
     x = np.where(np.isnan(x), 0.0, x)
     check(x < 0, "DSR counts cannot be negative ({n} value(s) below 0).")
-    check(~(n > 0), "DSR populations must be greater than 0 in every age band ({n} value(s) are 0, negative or missing).")
+    check(~(n > 0), "DSR populations must be greater than 0 in every age band ({n} are 0, negative or missing).")
     weights, to_band = _standard_weights(x.shape[-1], standard, age_bands)
     if to_band is not None:
         x, n = x @ to_band, n @ to_band

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from landscape_pipeline.summary.formatting import COMPARISON_WORDS, is_number
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 30, 4
+_BLOCKS = "▁▂▃▄▅▆▇█"  # text sparkline for the Markdown version
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Sparkline:
     last: tuple[float, float] | None
     last_class: str
     description: str
+    blocks: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,10 @@ def sparkline(values: Sequence[float | None], comparator: Sequence[float | None]
     area_path, dots = _path(values, point)
     comparator_path, _ = _path(comparator, point)
     last = point(len(values) - 1, values[-1]) if is_number(values[-1]) else None
-    return Sparkline(SPARK_WIDTH, SPARK_HEIGHT, area_path, comparator_path, dots, last, last_class, description)
+    blocks = "".join(_BLOCKS[round((v - low) / (high - low) * 7) if high > low else 3] if is_number(v) else "·"
+                     for v in values)
+    return Sparkline(SPARK_WIDTH, SPARK_HEIGHT, area_path, comparator_path, dots, last, last_class, description,
+                     blocks)
 
 
 def _path(values: Sequence[float | None], point) -> tuple[str, tuple[tuple[float, float], ...]]:

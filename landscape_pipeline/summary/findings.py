@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from landscape_pipeline.summary.formatting import is_number
+from landscape_pipeline.summary.formatting import format_value, is_number
 from landscape_pipeline.summary.model import Finding, IndicatorRow
 
 MAX_FINDINGS = 8
@@ -24,6 +24,8 @@ _SIGNIFICANT_TRENDS = {
 }
 #: Order of notability: worse first, then worsening trends, better, improving trends, neutral, similar.
 _RANK = {"Worse": 0, "Worst": 0, "Better": 2, "Best": 2, "Higher": 4, "Lower": 4, "Similar": 6}
+_KIND_WORDS = {"Worse": "Worse than", "Worst": "Worse than", "Better": "Better than", "Best": "Better than",
+               "Higher": "Higher than", "Lower": "Lower than", "Similar": "Similar to"}
 
 
 def direction(comparison: str | None, polarity: str | None) -> str | None:
@@ -53,7 +55,9 @@ def comparison_sentence(row: IndicatorRow, area_name: str, comparator_name: str)
     way = direction(row.comparison, row.polarity)
     if way is None:
         return None
-    against = f"{comparator_name} ({row.comparator_text})" if is_number(row.comparator_value) else comparator_name
+    against = comparator_name
+    if is_number(row.comparator_value):
+        against += f" ({format_value(row.comparator_value, row.unit, row.value_type)})"
     subject = f"{_subject(row)} in {area_name} ({row.sentence_value}, {row.period})"
     if way == "similar":
         return f"{subject} is similar to {against}."
@@ -82,12 +86,15 @@ def headline_findings(rows: Iterable[IndicatorRow], area_name: str, comparator_n
         text = comparison_sentence(row, area_name, comparator_name)
         if text:
             kind = row.comparison if row.comparison in _SIGNIFICANT else "Similar"
-            scored.append(((_RANK[kind], -_relative_gap(row)), Finding(text, kind.lower(), row.indicator_id,
-                                                                       row.comparison)))
+            label = f"{_KIND_WORDS[kind]} {comparator_name}"
+            scored.append(((_RANK[kind], -_relative_gap(row)),
+                           Finding(text, kind.lower(), label, row.indicator_id, row.comparison, marker=kind.lower())))
         trend = trend_sentence(row, area_name)
         if trend:
-            scored.append(((_SIGNIFICANT_TRENDS[row.trend], 0.0), Finding(trend, "trend", row.indicator_id,
-                                                                          row.comparison)))
+            marker = "worse" if "worse" in row.trend else "better" if "better" in row.trend else "none"
+            arrow = "up" if row.trend.startswith("Increasing") else "down"
+            scored.append(((_SIGNIFICANT_TRENDS[row.trend], 0.0),
+                           Finding(trend, "trend", "Recent trend", row.indicator_id, row.comparison, marker, arrow)))
     scored.sort(key=lambda pair: pair[0])
     return tuple(finding for _, finding in scored[:limit])
 

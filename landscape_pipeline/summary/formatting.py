@@ -11,6 +11,7 @@ MISSING_TEXT = "–"
 
 _POOLED = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2,4})\s*$")
 _COUNT_UNITS = {"count", "persons", "people", "number", "patients"}
+_BARE_UNITS = {"score", "ratio", "rank", "index"}  # words that add nothing after a number
 
 #: Plain-English wording of the comparison labels, for the tables and chart descriptions.
 COMPARISON_WORDS = {
@@ -44,7 +45,7 @@ def format_value(value: float | None, unit: str | None = None, value_type: str |
     """Return a value with its unit for a sentence: '61.2%', '141.2 per 100,000', '12,345'."""
     number = format_number(value, unit, value_type)
     unit = (unit or "").strip()
-    if number == MISSING_TEXT or not unit or is_count_like(unit, value_type):
+    if number == MISSING_TEXT or not unit or is_count_like(unit, value_type) or unit.lower() in _BARE_UNITS:
         return number
     return f"{number}%" if unit == "%" else f"{number} {unit}"
 

@@ -18,6 +18,7 @@ class IndicatorRow:
     name: str
     breakdown: str
     unit: str
+    value_type: str
     theme: str
     period: str
     value: float | None
@@ -54,8 +55,11 @@ class Finding:
 
     text: str
     kind: str
+    label: str
     indicator_id: str
     comparison: str
+    marker: str = "none"
+    arrow: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ class SummaryPage:
     findings: tuple[Finding, ...]
     themes: tuple[ThemeSection, ...]
     sources: tuple[SourceEntry, ...]
-    distribution_note: str = ""
+    spread_label: str = ""
 
     @property
     def indicator_count(self) -> int:

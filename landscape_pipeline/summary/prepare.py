@@ -23,7 +23,7 @@ ROW_COLUMNS = (
     "value_note", "polarity", "comparator_code", "comparator_value", "comparison", "recent_trend", "is_latest",
     "suppressed", "geography_method", "attribution_note", "theme",
 )
-Spread = tuple[float, float, float, float, int]
+Spread = tuple[float, float, float, float, int, int]
 MIN_AREAS = 5  # Fingertips needs at least five comparison areas for a spread
 
 
@@ -56,13 +56,6 @@ class Prepared:
 def theme_order(theme: str) -> int:
     """Return the position of a theme on the page (unknown themes last)."""
     return THEMES.index(theme) if theme in THEMES else len(THEMES)
-
-
-def tier_set(tier: str, has_lower_tier_data: bool) -> str:
-    """Return which Fingertips area type an LA is compared within: 'upper' (counties & UAs) or 'lower'."""
-    if tier == "single":
-        return "lower" if has_lower_tier_data else "upper"
-    return tier
 
 
 def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mapping[str, SourceSpec]) -> Prepared:
@@ -114,9 +107,9 @@ def _bounds(codes: list) -> dict[str, tuple[int, int]]:
 
 
 def _spreads(table: pd.DataFrame) -> dict[tuple, Spread]:
-    """Return (lowest, q25, q75, highest, n) per breakdown, period, nation and tier set, over current LAs.
+    """Return (lowest, q25, q75, highest, n, n two-tier LAs) per breakdown, period, nation and tier set.
 
-    Only periods that are some LA's latest are summarised. Suppressed and missing values are left out.
+    Spreads are over current LAs; a tier set holds its own tier plus the single-tier LAs. Only periods that are some LA's latest are summarised. Suppressed and missing values are left out.
     """
     las = geography.current_local_authorities()
     nation = {la.area_code: la.nation_code for la in las}
@@ -126,17 +119,19 @@ def _spreads(table: pd.DataFrame) -> dict[tuple, Spread]:
     rows = rows.merge(latest, on=["indicator_id", "period_label"])
     rows = rows[[*BREAKDOWN, "period_label", "area_code", "value"]].assign(
         nation=rows["area_code"].map(nation), tier=rows["area_code"].map(tier))
+    rows["tiered"] = rows["tier"].ne("single")
     rows[["category_type", "category"]] = rows[["category_type", "category"]].fillna("")
     parts = [rows[rows["tier"].isin((name, "single"))].assign(tier_set=name) for name in ("upper", "lower")]
     both = pd.concat(parts, ignore_index=True)
     keys = [*BREAKDOWN, "period_label", "nation", "tier_set"]
     grouped = both.groupby(keys, sort=False)["value"]
     stats = grouped.agg(["min", "max", "count"])
-    quartiles = grouped.quantile([0.25, 0.75]).unstack()
-    stats = stats.join(quartiles)
+    stats = stats.join(grouped.quantile([0.25, 0.75]).unstack())
+    stats["tiered"] = both.groupby(keys, sort=False)["tiered"].sum()
     stats = stats[stats["count"] >= MIN_AREAS]
-    return {key: (lo, q25, q75, hi, int(n)) for key, lo, hi, n, q25, q75 in
-            zip(stats.index, stats["min"], stats["max"], stats["count"], stats[0.25], stats[0.75], strict=True)}
+    return {key: (lo, q25, q75, hi, int(n), int(tiered)) for key, lo, hi, n, q25, q75, tiered in
+            zip(stats.index, stats["min"], stats["max"], stats["count"], stats[0.25], stats[0.75], stats["tiered"],
+                strict=True)}
 
 
 def _source_facts(rows: pd.DataFrame) -> dict[str, dict[str, SourceFacts]]:
@@ -151,7 +146,8 @@ def _source_facts(rows: pd.DataFrame) -> dict[str, dict[str, SourceFacts]]:
     summary = grouped.agg(retrieved=("retrieved_at", "max"), synthetic=("synthetic", "any"),
                           indicators=("indicator_id", "nunique"), rows=("indicator_id", "size"),
                           data_url=("source_url", "first"))
-    summary["attributed"] = rows["geography_method"].ne("direct").groupby([rows[k] for k in keys]).sum()
+    indirect = rows["geography_method"].notna() & rows["geography_method"].ne("direct")
+    summary["attributed"] = indirect.groupby([rows[k] for k in keys]).sum()
     notes = rows.loc[rows["attribution_note"].notna(), [*keys, "attribution_note"]].drop_duplicates()
     note_map: dict[tuple, list[str]] = {}
     for area, source, note in notes.itertuples(index=False):

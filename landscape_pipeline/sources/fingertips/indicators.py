@@ -12,6 +12,10 @@ and 26 Health Profiles), by matching ``name_pattern`` against the ``Indicator`` 
 Emergency admissions with cancer (91355, published for GP practices in the Cancer Services
 profile) is catalogued as a crude rate per 100,000 population of all ages, Low is good: a rate
 (not the share of admissions that were emergencies) is what compares across LAs of different size.
+
+``area_type_ids`` says at which LA tiers an indicator is fetched and bundled. Emergency admissions,
+survival and stage are collated by NHS England (HES, NDRS) for NHS geographies and, at best, upper-tier
+LAs, so they are catalogued for Counties & UAs (502) only; the others for 502 and Districts & UAs (501).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ HOSPITAL = "Hospital activity"
 INDICATORS: tuple[FingertipsIndicator, ...] = (
     FingertipsIndicator(
         40501, "Under 75 mortality rate from cancer", "DSR", "per 100,000", "Low is good", MORTALITY,
-        THREE_YEAR_POOLED, age="<75 yrs", name_pattern=r"under 75 mortality rate from (all )?cancer",
+        THREE_YEAR_POOLED, age="<75 yrs", name_pattern=r"under 75 mortality rate from (?:all )?cancer",
         note="Directly standardised rate (ESP2013), deaths under 75 pooled over 3 calendar years."),
     FingertipsIndicator(
         22001, "Cancer screening coverage: breast cancer", "proportion", "%", "High is good", SCREENING,
@@ -94,16 +98,17 @@ INDICATORS: tuple[FingertipsIndicator, ...] = (
         note="Patients on GP cancer registers as a share of registered patients (recorded prevalence)."),
     FingertipsIndicator(
         91355, "Emergency admissions with cancer", "crude rate", "per 100,000", "Low is good", HOSPITAL,
-        FINANCIAL_YEAR, name_pattern=r"emergency admissions? (with|for) cancer",
+        FINANCIAL_YEAR, area_type_ids=(COUNTIES_UAS,), name_pattern=r"emergency admissions? (?:with|for) cancer",
         note="Catalogued as a crude rate per 100,000 population (all ages); see the module docstring."),
     FingertipsIndicator(
         900001, "Cancer survival: one-year net survival (all cancers)", "proportion", "%", "High is good",
-        MORTALITY, CALENDAR_YEAR, age="15-99 yrs", placeholder=True,
-        name_pattern=r"one[- ]year (net )?survival",
+        MORTALITY, CALENDAR_YEAR, age="15-99 yrs", area_type_ids=(COUNTIES_UAS,), placeholder=True,
+        name_pattern=r"one[- ]year (?:net )?survival",
         note="PLACEHOLDER id: resolve the real id from profile metadata at run time."),
     FingertipsIndicator(
         900002, "Cancers diagnosed at stage 1 and 2", "proportion", "%", "High is good", SCREENING,
-        CALENDAR_YEAR, placeholder=True, name_pattern=r"stage(s)? 1 (and|&) 2|early stage",
+        CALENDAR_YEAR, area_type_ids=(COUNTIES_UAS,), placeholder=True,
+        name_pattern=r"stages? 1 (?:and|&) 2|early stage",
         note="PLACEHOLDER id: resolve the real id from profile metadata at run time. Share of staged cancers."),
 )
 

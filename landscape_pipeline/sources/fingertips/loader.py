@@ -43,6 +43,9 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path, *, indicator_ids: Sequence[
                area_type_ids: Iterable[int] = LA_AREA_TYPES, resolve_placeholders: bool = True) -> list[Path]:
     """Download the catalogue's indicators for each LA area type into ``dest_dir``; return the saved CSVs.
 
+    Each indicator is requested for the area types its catalogue entry lists (ids outside the
+    catalogue for every type), in batches of at most 100 ids per request.
+
     Raises :class:`FetchError` when a response is not a Fingertips CSV export.
     """
     ids = list(indicator_ids) if indicator_ids is not None else [i.indicator_id for i in indicators.INDICATORS]
@@ -58,7 +61,8 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path, *, indicator_ids: Sequence[
     saved: list[Path] = []
     for area_type in area_type_ids:
         slug = indicators.AREA_TYPE_SLUGS.get(area_type, "areas")
-        for number, batch in enumerate(batches(ids), start=1):
+        wanted = [i for i in ids if _fetched_at(i, area_type, resolved)]
+        for number, batch in enumerate(batches(wanted), start=1):
             params = {"indicator_ids": ",".join(map(str, batch)), "child_area_type_id": area_type,
                       "parent_area_type_id": indicators.REGION}
             name = f"fingertips_all_data_{slug}_{area_type}_batch{number}.csv"
@@ -66,6 +70,13 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path, *, indicator_ids: Sequence[
             check_export(fetched.path, fetched.url, batch)
             saved.append(fetched.path)
     return saved
+
+
+def _fetched_at(indicator_id: int, area_type: int, resolved: dict[int, int]) -> bool:
+    """Return True when the catalogue lists ``area_type`` for this (possibly resolved) id; unknown ids: always."""
+    catalogue_id = next((k for k, v in resolved.items() if v == indicator_id), indicator_id)
+    entry = indicators.BY_ID.get(catalogue_id)
+    return entry is None or area_type in entry.area_type_ids
 
 
 def check_export(path: Path, url: str, requested_ids: Sequence[int] | None = None) -> None:

@@ -122,7 +122,7 @@ def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
         got = header[position] if position < len(header) else None
         if got == expected:
             continue
-        if expected not in header:
+        if expected not in header and (got is None or got in HEADER or got == RANGE_COLUMN):
             raise SourceDataError(path, f"the Fingertips column '{expected}' (column {position + 1}) is missing. "
                                   "Use the unedited CSV from the Fingertips API or website.", column=expected)
         raise SourceDataError(path, f"column {position + 1} is '{got}' where Fingertips writes '{expected}'. "
@@ -182,13 +182,13 @@ def _comparators(out: pd.DataFrame, raw: pd.DataFrame) -> None:
     out["region_comparison"] = raw[PARENT_COMPARISON].where(in_region)
     keys = ["indicator_id", "period_label", "sex", "age"]
     overall = out["category_type"].isna()
-    england = out.loc[out["area_code"].eq(ENGLAND) & overall, keys + ["value"]].drop_duplicates(keys)
+    england = out.loc[out["area_code"].eq(ENGLAND) & overall, [*keys, "value"]].drop_duplicates(keys)
     out["comparator_value"] = out[keys].merge(england, on=keys, how="left")["value"].to_numpy()
     out.loc[out["comparator_code"].isna() | out["area_code"].eq(ENGLAND), "comparator_value"] = np.nan
-    regions = out.loc[out["area_code"].str.match(_REGION) & overall, keys + ["area_code", "value"]]
-    regions = regions.rename(columns={"area_code": "region_code"}).drop_duplicates(keys + ["region_code"])
-    probe = out[keys + ["region_code", "category_type"]]
-    found = probe.merge(regions, on=keys + ["region_code"], how="left")["value"].to_numpy()
+    regions = out.loc[out["area_code"].str.match(_REGION) & overall, [*keys, "area_code", "value"]]
+    regions = regions.rename(columns={"area_code": "region_code"}).drop_duplicates([*keys, "region_code"])
+    probe = out[[*keys, "region_code", "category_type"]]
+    found = probe.merge(regions, on=[*keys, "region_code"], how="left")["value"].to_numpy()
     out["region_value"] = np.where(probe["category_type"].isna(), found, np.nan)
 
 

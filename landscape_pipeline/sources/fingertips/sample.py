@@ -1,14 +1,17 @@
 """Deterministic generator of the bundled Fingertips sample (synthetic values, the API's exact CSV format).
 
 Run ``python -m landscape_pipeline.sources.fingertips.sample`` to rewrite ``data_sources/fingertips/``.
-For each catalogued indicator it simulates counts and denominators for England's 296 lower/single-tier
-LAs (seeded), sums them to the 153 upper-tier LAs, the 9 regions and England, and computes values and
-95%/99.8% limits with :mod:`landscape_pipeline.stats` (Wilson for proportions, Byar's/exact for rates,
-Dobson-style limits scaled from the count for the DSR). Comparisons with England and the region use
-``stats.compare_frame`` with the indicator's polarity; the recent trend uses ``stats.trend_labels`` on the
-5 latest annual points. Each file is what ``GET /api/all_data/csv/by_indicator_id?indicator_ids=<id>
-&child_area_type_id=<502|501>&parent_area_type_id=6`` returns: per period, England (twice: blank parent
-and parent England), the 9 regions, then every child area.
+
+For each catalogued indicator, at the LA tiers it lists, it simulates counts and denominators for
+England's 296 lower/single-tier LAs (seeded), sums them to the 153 upper-tier LAs, the 9 regions and
+England, and computes values and 95%/99.8% limits with :mod:`landscape_pipeline.stats`: Wilson for
+proportions, exact/Byar's for rates, and for the DSR Dobson-style limits scaled from the count's
+Poisson limits. Comparisons with England and the region use ``stats.compare_frame`` with the
+indicator's polarity; the recent trend uses ``stats.trend_labels`` on the 5 latest annual points.
+
+Each file is what ``GET /api/all_data/csv/by_indicator_id?indicator_ids=<id>&child_area_type_id=<502|501>
+&parent_area_type_id=6`` returns: per period, England (twice: blank parent and parent England), the 9
+regions, then every child area.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ class Profile:
     london: float = 0.0
     suppress_below: int = 0  # counts below this are suppressed (value and count blank)
     blank_998_oldest: bool = False
-    decimals: int = 3
+    decimals: int = 2
 
 
 def _years(first: int, fmt: str = "{y}") -> tuple[str, ...]:
@@ -61,16 +64,16 @@ def _years(first: int, fmt: str = "{y}") -> tuple[str, ...]:
 
 PROFILES: dict[int, Profile] = {
     40501: Profile(_years(2016, "{y} - {e:02d}"), (132.3, 129.2, 125.1, 123.2, 121.8, 120.6), 3 * 0.91, 0.12,
-                   0.06, suppress_below=10, decimals=2),
+                   0.06, suppress_below=10),
     22001: Profile(_years(2018), (74.9, 74.6, 70.1, 64.1, 65.9, 69.9), 0.125, -0.10, 0.12, london=-0.45),
     93560: Profile(_years(2018), (69.6, 69.8, 68.0, 68.0, 67.6, 65.8), 0.165, -0.08, 0.10, london=-0.35),
     93561: Profile(_years(2018), (76.2, 76.4, 75.0, 74.7, 74.6, 74.4), 0.10, -0.08, 0.08, london=-0.30),
     91720: Profile(_years(2018), (59.0, 60.1, 63.8, 65.2, 70.3, 71.8), 0.155, -0.12, 0.10, london=-0.40,
                    blank_998_oldest=True),
     276: Profile(_years(2017, "{y}/{z:02d}"), (2.9, 3.0, 3.1, 3.2, 3.3, 3.5), 1.04, -0.10, 0.12, london=-0.35,
-                 blank_998_oldest=True, decimals=4),
+                 blank_998_oldest=True, decimals=3),
     91355: Profile(_years(2017, "{y}/{z:02d}"), (590.0, 600.0, 560.0, 575.0, 585.0, 590.0), 1.0, 0.10, 0.08,
-                   london=-0.05, suppress_below=8, decimals=2),
+                   london=-0.05, suppress_below=8),
     900001: Profile(_years(2016), (72.8, 73.4, 73.8, 74.0, 74.6, 75.1), 550e-5, -0.05, 0.05, suppress_below=8),
     900002: Profile(_years(2016), (52.6, 53.4, 54.0, 51.7, 54.6, 55.5), 480e-5, -0.04, 0.06, suppress_below=8),
 }
@@ -178,7 +181,7 @@ def build_file(indicator: cat.FingertipsIndicator, area_type: int, tiers: dict[s
         **{header: _fmt(rows[col], profile.decimals) for header, col in zip(HEADER[12:17], value_cols, strict=True)},
         "Count": _fmt(rows["count"], 0), "Denominator": _fmt(rows["denominator"], 0),
         "Value note": np.where(suppressed, SUPPRESSED_NOTE, ""),
-        "Recent Trend": np.where(latest, rows["area_code"].map(trend).fillna(""), ""),
+        "Recent Trend": np.where(latest, rows["area_code"].map(trend).astype(object).fillna(""), ""),
         HEADER[21]: england_label, REGION_HEADER: region_label,
         "Time period Sortable": rows["period"].str[:4] + "0000", "New data": "", "Compared to goal": "",
         RANGE_COLUMN: "3y" if indicator.period_kind == cat.THREE_YEAR_POOLED else "1y",
@@ -232,7 +235,7 @@ def generate(dest: Path | None = None) -> list[Path]:
                  "upper": measures(indicator, aggregate(counts, "upper_tier_code")),
                  "regions": measures(indicator, aggregate(counts, "region_code")),
                  "england": measures(indicator, aggregate(counts.assign(england=geography.ENGLAND), "england"))}
-        for area_type in (cat.COUNTIES_UAS, cat.DISTRICTS_UAS):
+        for area_type in indicator.area_type_ids:
             frame = build_file(indicator, area_type, tiers, names)
             name = f"fingertips_{indicator.indicator_id}_{cat.AREA_TYPE_SLUGS[area_type]}_{area_type}.csv"
             (dest / name).write_text(to_csv_text(frame), encoding="utf-8", newline="")

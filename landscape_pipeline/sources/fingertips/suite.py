@@ -11,8 +11,8 @@ COMPARISON_LABELS = (
 )
 #: Every Fingertips time-period label the parser understands (see ``periods.py``).
 PERIOD_PATTERN = (
-    r"^(\d{4}( ?- ?\d{2,4}| ?/ ?\d{2,4}( - \d{2,4}/\d{2})?)?( Q[1-4])?"
-    r"|[A-Za-z]{3,9}\.? \d{4}( - [A-Za-z]{3,9}\.? \d{4})?|\d{4}/\d{2} Q[1-4] - \d{4}/\d{2} Q[1-4])$"
+    r"^(?:\d{4}(?: ?- ?\d{2,4}| ?/ ?\d{2,4}(?: - \d{2,4}/\d{2})?)?(?: Q[1-4])?"
+    r"|[A-Za-z]{3,9}\.? \d{4}(?: - [A-Za-z]{3,9}\.? \d{4})?|\d{4}/\d{2} Q[1-4] - \d{4}/\d{2} Q[1-4])$"
 )
 
 

@@ -100,9 +100,9 @@ def read_myeb1(text: str, path: Path) -> pd.DataFrame:
 def read_mye2(text: str, path: Path) -> pd.DataFrame | None:
     """Return long rows from a MYE2 wide sheet saved as CSV; None for a Persons sheet (derived instead)."""
     lines = text.splitlines()
+    wanted = ["code", "name", "geography"]
     header_at = next((i for i, line in enumerate(lines)
-                      if [c.strip().lower() for c in next(csv.reader([line]), [])][:3] == ["code", "name", "geography"]),
-                     None)
+                      if [c.strip().lower() for c in next(csv.reader([line]), [])][:3] == wanted), None)
     if header_at is None:
         raise SourceDataError(path, "neither the MYEB1 header (ladcodeNN, ..., population_YYYY) nor the MYE2 header "
                                     "(Code, Name, Geography, All ages, 0, ..., 90+) was found.", row=1)

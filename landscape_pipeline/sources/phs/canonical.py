@@ -100,7 +100,7 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _with_comparators(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["indicator_id", "period_label", "sex", "age", "category_type", "category"]
-    national = frame.loc[frame["area_code"].eq(SCOTLAND), keys + ["value"]].drop_duplicates(keys)
+    national = frame.loc[frame["area_code"].eq(SCOTLAND), [*keys, "value"]].drop_duplicates(keys)
     merged = frame.merge(national.rename(columns={"value": "comparator_value"}), on=keys, how="left")
     merged.index = frame.index
     own = merged["area_code"].eq(SCOTLAND)

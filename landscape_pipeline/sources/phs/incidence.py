@@ -74,8 +74,10 @@ def read_incidence_rows(path: Path) -> pd.DataFrame:
         lower_col, upper_col = f"{value_col}Lower95pcConfidenceInterval", f"{value_col}Upper95pcConfidenceInterval"
         confidential = flagged(flags, raw.index, "c", value_col, "IncidencesAllAges")
         ci_hidden = flagged(flags, raw.index, "c", lower_col, upper_col)
-        note = join_notes([qualifier_note(flags.get(c), c) for c in (value_col, lower_col, upper_col,
-                                                                     "IncidencesAllAges")], raw.index)
+        ci_codes = _either(flags.get(lower_col), flags.get(upper_col))
+        note = join_notes([qualifier_note(flags.get(value_col), value_col),
+                           qualifier_note(ci_codes, f"{value_col} 95% confidence interval"),
+                           qualifier_note(flags.get("IncidencesAllAges"), "IncidencesAllAges")], raw.index)
         frames.append(indicator_rows(
             base, indicator, value=num[value_col],
             lower_ci_95=num[lower_col].where(~ci_hidden), upper_ci_95=num[upper_col].where(~ci_hidden),
@@ -108,3 +110,10 @@ def _base(raw: pd.DataFrame, path: Path, geo_column: str, allowed: tuple[str, ..
     }, index=raw.index)
     base = pd.concat([base, periods(raw, path)], axis=1)
     return with_provenance(base, path)
+
+
+def _either(first: pd.Series | None, second: pd.Series | None) -> pd.Series | None:
+    """Return the qualifier of a confidence interval from its two limits' qualifiers."""
+    if first is None or second is None:
+        return first if second is None else second
+    return first.fillna(second)

@@ -118,7 +118,8 @@ def _page(fetcher: HttpFetcher, resource: Resource, *, offset: int, limit: int) 
         error = payload.get("error") if isinstance(payload, dict) else payload
         detail = (error.get("message") or error.get("__type")) if isinstance(error, dict) else error
         raise FetchError(f"{where}: the PHS open data API refused the request (HTTP {response.status_code}): "
-                         f"{detail or 'no reason given'}. Check the id in phs/loader.py RESOURCES against {resource.page_url}.")
+                         f"{detail or 'no reason given'}. Check the id in phs/loader.py RESOURCES against "
+                         f"{resource.page_url}.")
     if response.status_code >= 400:
         raise FetchError(f"{where}: {response.url} answered HTTP {response.status_code}.")
     return payload["result"]

@@ -8,7 +8,11 @@ CancerSite, Sex, SexQF, Year``, deaths by age ``DeathsAgeUnder5`` ... ``DeathsAg
 sex, year, ``DeathsAllAges``, ``CrudeRate`` and ``EASR`` columns are required; Scotland rows
 (S92000003, ``CAQF`` = d) may sit in the council-area file.
 
-Confidence limits (PHS publishes none for these rates; if a file carries
+The exact published header of this resource could not be verified: the geography and measure
+column names are PHS's (public code reading the resource), and the per-age columns are assumed to
+follow the Scotland mortality file (``MortalityRateAge...`` up to ``90AndOver``, the 2013 ESP bands).
+
+Confidence limits (assumed not published for these rates; if a file carries
 ``EASRLower95pcConfidenceInterval``/``...Upper...`` they are used for the 95% level):
 
 * EASR, age bands present: Dobson limits (``stats.dsr``, 2013 ESP) around the published EASR.
@@ -29,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from landscape_pipeline.stats import ESP2013, DSR_NOTE, band_weights, dsr, poisson_limits, rate
+from landscape_pipeline.stats import DSR_NOTE, ESP2013, band_weights, dsr, poisson_limits, rate
 
 from .canonical import Indicator, finish, indicator_rows
 from .common import (

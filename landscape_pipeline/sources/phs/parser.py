@@ -16,7 +16,7 @@ from .incidence import read_incidence_rows
 from .mortality import read_mortality_rows
 
 #: Lookup files PHS publishes beside the data (qualifiers, board names): recognised and skipped.
-LOOKUP_HEADERS = ({"Qualifier", "QualifierName"}, {"HB", "HBName"}, {"CA", "CAName"}, {"Column", "Type"})
+LOOKUP_HEADERS = ({"Qualifier", "QualifierName"}, {"HB", "HBName"}, {"CA", "CAName"})
 
 
 def kind_of(path: Path) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: PHS geography in the canonical table: council areas, boards, the island-board group, Scotland.
-AREA_CODE_PATTERN = r"^(S12\d{6}|S08\d{6}|S92000003|GR0800001)$"
+AREA_CODE_PATTERN = r"^(?:S12\d{6}|S08\d{6}|S92000003|GR0800001)$"
 
 
 def expectations() -> list:

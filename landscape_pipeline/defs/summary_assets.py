@@ -1,0 +1,44 @@
+"""The landscape summary pages: one self-contained HTML page (and Markdown twin) per LA, plus an index."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from landscape_pipeline import paths
+from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
+from landscape_pipeline.defs.partitions import LA_PARTITIONS
+from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.storage import read_indicators
+
+SUMMARY = dg.AssetKey("landscape_summary")
+
+
+def summaries_dir(root) -> object:
+    """Return the folder holding the summary pages."""
+    return root / "summaries"
+
+
+def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
+    """Return the LA-partitioned summary asset (any set of LAs in one run)."""
+
+    @dg.asset(
+        key=SUMMARY, group_name="landscape", deps=[BASELINES, INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
+        backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html", "markdown"},
+        description="Plain-English landscape summary per LA for programme managers: findings, spine chart, "
+                    "trends and tables, as <data root>/summaries/<CODE>.html and .md plus index.html.",
+    )
+    def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
+        from landscape_pipeline.summary import write_summaries
+
+        root = settings.root()
+        table = read_indicators(paths.indicators_path(root))
+        codes = list(context.partition_keys)
+        written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs)
+        context.log.info(f"Wrote {len(codes)} summary page(s) under {summaries_dir(root)}")
+        return dg.MaterializeResult(metadata={
+            "pages": len(codes), "files": len(written),
+            "index": dg.MetadataValue.path(str(summaries_dir(root) / "index.html")),
+        })
+
+    return landscape_summary

@@ -1,0 +1,130 @@
+"""End to end: the README build on the bundled data, then what evaluators and CI rely on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from landscape_pipeline import geography, paths
+from landscape_pipeline.cli import main
+from landscape_pipeline.storage import read_indicators, read_metadata
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run `landscape build` once over every source and all 382 LAs; return the data root."""
+    base = tmp_path_factory.mktemp("e2e")
+    root, home = base / "data", base / "dagster_home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", str(home))
+        mp.setenv("LANDSCAPE_DATA_DIR", str(root))
+        mp.delenv("LANDSCAPE_LIVE_SOURCES", raising=False)
+        assert main(["build"]) == 0
+    return root
+
+
+def _baseline(root: Path, code: str) -> pd.DataFrame:
+    return read_indicators(paths.baseline_path(root, code))
+
+
+def test_every_current_la_has_a_partition(built: Path) -> None:
+    folders = sorted(p.name for p in (built / "baselines").iterdir())
+    assert folders == [f"area_code={c}" for c in geography.partition_keys()]
+    assert len(folders) == 382
+
+
+def test_baselines_read_as_one_hive_dataset(built: Path) -> None:
+    dataset = ds.dataset(built / "baselines", format="parquet", partitioning="hive")
+    table = dataset.to_table(filter=ds.field("area_code") == "E08000026")
+    assert table.num_rows > 0
+
+
+@pytest.mark.parametrize(("code", "comparator"), [
+    ("E08000026", geography.ENGLAND), ("E10000014", geography.ENGLAND), ("S12000042", geography.SCOTLAND),
+])
+def test_named_las_hold_cancer_indicators_compared_with_their_nation(built: Path, code: str, comparator: str) -> None:
+    frame = _baseline(built, code)
+    assert not frame.empty
+    assert set(frame["area_code"]) == {code}
+    compared = frame.loc[frame["comparator_code"].notna()]
+    assert set(compared["comparator_code"]) == {comparator}
+    assert compared["comparator_value"].notna().mean() > 0.5
+    assert frame["comparison"].isin(["Better", "Similar", "Worse", "Higher", "Lower"]).any()
+    assert frame["is_latest"].any()
+    assert frame["synthetic"].all(), "bundled data must be flagged synthetic"
+    meta = read_metadata(paths.baseline_path(built, code))
+    assert meta["synthetic"] is True and any("SYNTHETIC" in n for n in meta["notes"])
+
+
+def test_uncovered_la_gets_valid_empty_baseline_with_a_note(built: Path) -> None:
+    covered = set(pd.read_parquet(paths.indicators_path(built), columns=["area_code"])["area_code"])
+    uncovered = [c for c in geography.partition_keys() if c not in covered]
+    if not uncovered:
+        pytest.skip("every LA is covered by some bundled source")
+    path = paths.baseline_path(built, uncovered[0])
+    assert pq.read_table(path).num_rows == 0
+    assert "No source covers" in read_metadata(path)["notes"][0]
+
+
+def test_cli_prints_coventry_baseline_as_csv(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["baseline", "--area", "E08000026", "--format", "csv", "--data-dir", str(built)]) == 0
+    out = capsys.readouterr().out
+    frame = pd.read_csv(__import__("io").StringIO(out))
+    assert set(frame["area_code"]) == {"E08000026"}
+    assert (frame["comparator_code"].dropna() == geography.ENGLAND).all()
+
+
+def test_cli_json_and_parquet_outputs(built: Path, tmp_path: Path) -> None:
+    out_json, out_pq = tmp_path / "c.json", tmp_path / "c.parquet"
+    assert main(["baseline", "--area", "E08000026", "--format", "json", "--out", str(out_json),
+                 "--data-dir", str(built), "--latest"]) == 0
+    records = json.loads(out_json.read_text())
+    assert records and all(r["is_latest"] for r in records)
+    assert main(["baseline", "--area", "E08000026", "--format", "parquet", "--out", str(out_pq),
+                 "--data-dir", str(built)]) == 0
+    assert pq.read_table(out_pq).num_rows == len(_baseline(built, "E08000026"))
+
+
+def test_cli_refuses_retired_and_unknown_codes(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["baseline", "--area", "E07000026", "--data-dir", str(built)]) == 2
+    assert "E06000063" in capsys.readouterr().err
+    assert main(["baseline", "--area", "X99", "--data-dir", str(built)]) == 2
+
+
+def test_no_file_under_the_data_root_leaks_a_small_hes_count(built: Path) -> None:
+    for path in built.rglob("*.parquet"):
+        frame = pd.read_parquet(path)
+        if "source_id" not in frame or "count" not in frame:
+            continue
+        hes = frame.loc[frame["source_id"].eq("hes"), "count"].dropna()
+        assert not hes.between(1, 7).any(), f"{path} publishes a HES count between 1 and 7"
+        assert (hes % 5 == 0).all(), f"{path} publishes an unrounded HES count"
+
+
+def test_corrupted_source_blocks_baseline_and_keeps_previous_files(built: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = tmp_path / "data_sources"
+    shutil.copytree(paths.data_sources_dir(), sources)
+    victim = sorted((sources / "fingertips").glob("fingertips_40501_*.csv"))[0]
+    lines = victim.read_text(encoding="utf-8-sig").splitlines()
+    fields = lines[5].split(",")
+    lines[5] = ",".join(fields[:13] + ["not-a-number"] + fields[14:])
+    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    coventry = paths.baseline_path(built, "E08000026")
+    before = coventry.read_bytes()
+    indicators_before = paths.indicators_path(built).read_bytes()
+    monkeypatch.setenv("LANDSCAPE_DATA_SOURCES", str(sources))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert main(["build", "--area", "E08000026", "--data-dir", str(built)]) == 1
+    assert coventry.read_bytes() == before
+    assert paths.indicators_path(built).read_bytes() == indicators_before
