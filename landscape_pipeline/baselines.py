@@ -8,6 +8,7 @@ source covers gets a valid empty file saying so.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,7 +65,7 @@ def _group_bounds(codes) -> dict[str, tuple[int, int]]:
         return bounds
     codes = np.asarray(codes, dtype=object)
     change = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1, [len(codes)]))
-    for start, stop in zip(change[:-1], change[1:], strict=True):
+    for start, stop in itertools.pairwise(change):
         bounds[str(codes[start])] = (int(start), int(stop))
     return bounds
 

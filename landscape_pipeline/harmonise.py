@@ -69,11 +69,11 @@ def _region_codes(codes: pd.Series) -> pd.Series:
 
 
 def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
-    keyed = table[BREAKDOWN + ["area_code", "value"]].copy()
+    keyed = table[[*BREAKDOWN, "area_code", "value"]].copy()
     keyed[["category_type", "category"]] = keyed[["category_type", "category"]].fillna("")
     probe = table[BREAKDOWN].copy()
     probe[["category_type", "category"]] = probe[["category_type", "category"]].fillna("")
-    lookup = keyed.drop_duplicates(BREAKDOWN + ["area_code"]).set_index(BREAKDOWN + ["area_code"])["value"]
+    lookup = keyed.drop_duplicates([*BREAKDOWN, "area_code"]).set_index([*BREAKDOWN, "area_code"])["value"]
 
     table["comparator_code"] = table["comparator_code"].fillna(comparator_codes(table["area_code"]))
     table["comparator_value"] = _lookup(lookup, probe, table["comparator_code"])
@@ -104,8 +104,9 @@ def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
     need = table["recent_trend"].isna()
     if not need.any():
         return table
-    work = table.loc[need, SERIES + ["period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
-                                     "polarity", "value_type", "suppressed"]].copy()
+    wanted = [*SERIES, "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+              "polarity", "value_type", "suppressed"]
+    work = table.loc[need, wanted].copy()
     work[["category_type", "category"]] = work[["category_type", "category"]].fillna("")
     span = (pd.to_datetime(work["period_end"]) - pd.to_datetime(work["period_start"])).dt.days
     eligible = work["value_type"].isin(TRENDABLE) & span.le(366)

@@ -8,7 +8,7 @@ trends and latest flags are the pipeline's own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -183,19 +183,16 @@ def _population_rows(areas: list[str], years: np.ndarray, rng: np.random.Generat
 
 
 def synthetic_table(area_codes: Sequence[str] | None = None, *, n_indicators: int = 8, n_periods: int = 6,
-                    overrides: pd.DataFrame | None = None, seed: int = 20261125) -> tuple[pd.DataFrame, dict]:
+                    edit: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                    seed: int = 20261125) -> tuple[pd.DataFrame, dict[str, SourceSpec]]:
     """Return (harmonised indicator table, sources) for ``area_codes`` (default: every current LA).
 
-    ``overrides`` rows (canonical columns, matched on the key columns) replace generated ones
-    before harmonising, so a test can pin a comparison label or a suppressed value.
+    ``edit`` may change the raw rows before harmonising, e.g. to pin a published comparison label
+    (harmonising keeps publishers' labels) or to suppress a value.
     """
     codes = list(area_codes) if area_codes is not None else [la.area_code for la in
                                                              geography.current_local_authorities()]
     raw = synthetic_raw(codes, n_indicators=n_indicators, n_periods=n_periods, seed=seed)
-    if overrides is not None and len(overrides):
-        fixed = schema.conform(overrides)
-        keys = list(schema.KEY_COLUMNS)
-        index = pd.MultiIndex.from_frame(fixed[keys].fillna(""))
-        raw = raw[~pd.MultiIndex.from_frame(raw[keys].fillna("")).isin(index)]
-        raw = pd.concat([raw, fixed], ignore_index=True)
+    if edit is not None:
+        raw = schema.conform(edit(raw))
     return harmonise([raw]), _theme_sources(n_indicators)

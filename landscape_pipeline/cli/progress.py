@@ -39,6 +39,10 @@ class ProgressHandler(logging.Handler):
         word = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED",
                 "STEP_SKIPPED": "skipped (an upstream check failed)"}[kind]
         self._print(f"{elapsed}  {step:<28} {word}")
+        if kind == "STEP_FAILURE":
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                self._print(f"{'':8}  {error.cls_name}: {error.message.strip()}")
 
     def _print(self, line: str) -> None:
         print(line, file=self.stream, flush=True)

@@ -90,7 +90,8 @@ def _check_results(result: IngestResult) -> list[dg.AssetCheckResult]:
                                     description="Not evaluated: the source could not be read.")]
     gx_meta = result.report.metadata() if result.report else {}
     leaks = result.leaks
-    sample = leaks.head(5)[["indicator_id", "area_code", "period_label", "count"]].to_dict("records") if len(leaks) else []
+    columns = ["indicator_id", "area_code", "period_label", "count"]
+    sample = leaks.head(5)[columns].to_dict("records") if len(leaks) else []
     return [
         dg.AssetCheckResult(check_name=GX_CHECK, passed=result.valid, metadata=gx_meta),
         dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=result.disclosure_ok,

@@ -6,14 +6,15 @@ Two lookups live in ``data_sources/geography/`` (or ``$LANDSCAPE_DATA_SOURCES/ge
   Columns ``SICBLCD, SICBLCDH, SICBLNM, ICBCD, ICBCDH, ICBNM, LADCD, LADNM, population, lad_share,
   sicbl_share, valid_from, valid_to``: ONS field names (GSS ``CD``, ODS ``CDH``, ``NM``) without the
   vintage digits, because the file stacks vintages, each valid from ``valid_from`` to ``valid_to``
-  (blank = still valid). One row per SICBL x current lower/single-tier LA overlap. ``population`` is
+  (blank = open-ended). One row per SICBL x current lower/single-tier LA overlap. ``population`` is
   the overlap's usual residents (Census 2021 LAD totals, rounded to 100; split LAs by approximate
   shares), ``lad_share`` the fraction of the LA's residents in the SICBL and ``sicbl_share`` the
   fraction of the SICBL's residents in the LA. Vintages: 2022-07-01 (ICBs established; Glossop in
-  Derbyshire, West Birmingham in Birmingham and Solihull) to 2024-03-31, and from 2024-04-01
-  (Bassetlaw moved from South Yorkshire to Nottingham and Nottinghamshire ICB). Codes are real ONS /
-  ODS codes; the shares of split LAs are approximations to check against ONS
-  ``LSOA21_SICBL2x_ICB2x_LAD2x`` lookups. The April 2026 ICB mergers are not yet in the file.
+  Derbyshire, West Birmingham in Birmingham and Solihull) to 2024-03-31, and 2024-04-01 (Bassetlaw
+  moved from South Yorkshire to Nottingham and Nottinghamshire ICB) to 2026-03-31. The ICB mergers of
+  April 2026 are not in the file yet, so dates after 2026-03-31 raise an error until that vintage is
+  added. Codes are real ONS / ODS codes; the shares of split LAs are approximations to check against
+  the ONS ``LSOA21_SICBL2x_ICB2x_LAD2x`` lookups.
 * ``lsoa_to_la_sample.csv`` - a **synthetic**, format-exact ONS-style LSOA 2021 -> LAD lookup
   (``LSOA21CD, LSOA21NM, LAD23CD, LAD23NM, LAD23NMW, ObjectId``) covering only the synthetic LSOAs of
   the bundled GP-registration sample (written by ``python -m landscape_pipeline.sources.qof_prevalence.sample``).
@@ -24,6 +25,7 @@ Counties (E10) are covered through their districts: their overlap populations ar
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from functools import lru_cache
@@ -105,9 +107,10 @@ def sub_icb_lookup_on(when: date | str, path: Path | str | None = None) -> pd.Da
     day = pd.Timestamp(when)
     valid = frame["valid_from"].le(day) & (frame["valid_to"].isna() | frame["valid_to"].ge(day))
     if not valid.any():
-        first = frame["valid_from"].min().date()
-        raise SourceDataError(path or sub_icb_lookup_path(), f"no lookup vintage is valid on {day.date()} (the "
-                              f"lookup starts on {first}). Add the vintage for that date to the lookup.")
+        first, last = frame["valid_from"].min().date(), frame["valid_to"].max()
+        until = "open-ended" if frame["valid_to"].isna().any() else f"to {last.date()}"
+        raise SourceDataError(path or sub_icb_lookup_path(), f"no lookup vintage is valid on {day.date()} (the lookup "
+                              f"covers {first} {until}). Add the NHS geography vintage for that date to the lookup.")
     return frame.loc[valid].reset_index(drop=True)
 
 
@@ -166,7 +169,12 @@ def read_lsoa_to_la(path: Path | str | None = None) -> pd.DataFrame:
     does not know (or that is now split between authorities).
     """
     path = Path(path or lsoa_lookup_path())
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")  # saved from Excel on Windows (e.g. "Ynys Môn")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     lsoa_col = next((c for c in frame.columns if re.fullmatch(r"LSOA\d{2}CD", c.strip())), None)
     la_col = next((c for c in frame.columns if re.fullmatch(r"(LAD|LTLA)\d{2}CD", c.strip())), None)
     if lsoa_col is None or la_col is None:

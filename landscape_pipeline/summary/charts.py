@@ -7,10 +7,10 @@ about 2 ms per sparkline and 200 ms per spine chart, i.e. over ten minutes for e
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from landscape_pipeline.summary.formatting import COMPARISON_WORDS, is_number
 
@@ -45,7 +45,7 @@ class SpineLayout:
     spine_left: int = 574
     spine_right: int = 846
     label_left: int = 858
-    wrap: int = 58
+    wrap: int = 56
 
     @property
     def centre(self) -> float:
@@ -162,6 +162,7 @@ def spine_chart(chart_id: str, title: str, inputs: Sequence[SpineInput], *, area
                       tuple(rows))
 
 
+@lru_cache(maxsize=8192)
 def _wrap(name: str) -> tuple[str, ...]:
     lines = textwrap.wrap(name, LAYOUT.wrap) or [""]
     if len(lines) > 2:
@@ -192,35 +193,37 @@ def sparkline(values: Sequence[float | None], comparator: Sequence[float | None]
     shown = [v for v in values if is_number(v)]
     if len(shown) < 2:
         return None
-    scale = shown + [c for c in comparator if is_number(c)]
-    low, high = min(scale), max(scale)
+    others = [c for c in comparator if is_number(c)]
+    low, high = min(shown + others), max(shown + others)
     step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)
-
-    def point(i: int, v: float) -> tuple[float, float]:
-        frac = 0.5 if math.isclose(high, low) else (v - low) / (high - low)
-        return round(SPARK_PAD + i * step, 1), round(SPARK_HEIGHT - SPARK_PAD - frac * (SPARK_HEIGHT - 2 * SPARK_PAD), 1)
-
-    area_path, dots = _path(values, point)
-    comparator_path, _ = _path(comparator, point)
-    last = point(len(values) - 1, values[-1]) if is_number(values[-1]) else None
-    blocks = "".join(_BLOCKS[round((v - low) / (high - low) * 7) if high > low else 3] if is_number(v) else "·"
-                     for v in values)
+    height = SPARK_HEIGHT - 2 * SPARK_PAD
+    scale = height / (high - low) if high > low else 0.0
+    ys = [None if not is_number(v) else SPARK_HEIGHT - SPARK_PAD - ((v - low) * scale if scale else height / 2)
+          for v in values]
+    cys = [None if not is_number(v) else SPARK_HEIGHT - SPARK_PAD - ((v - low) * scale if scale else height / 2)
+           for v in comparator]
+    xs = [SPARK_PAD + i * step for i in range(len(values))]
+    area_path, dots = _path(xs, ys)
+    comparator_path, _ = _path(xs, cys)
+    last = (round(xs[-1], 1), round(ys[-1], 1)) if ys[-1] is not None else None
+    blocks = "".join("·" if v is None else _BLOCKS[round((v - low) / (high - low) * 7) if high > low else 3]
+                     for v in (v if is_number(v) else None for v in values))
     return Sparkline(SPARK_WIDTH, SPARK_HEIGHT, area_path, comparator_path, dots, last, last_class, description,
                      blocks)
 
 
-def _path(values: Sequence[float | None], point) -> tuple[str, tuple[tuple[float, float], ...]]:
-    """Return an SVG path through the numbers (a new sub-path after each gap) and the isolated points."""
+def _path(xs: Sequence[float], ys: Sequence[float | None]) -> tuple[str, tuple[tuple[float, float], ...]]:
+    """Return an SVG path through the points (a new sub-path after each gap) and the isolated points."""
     parts: list[str] = []
     dots: list[tuple[float, float]] = []
-    run: list[tuple[float, float]] = []
-    for i, v in enumerate([*values, None]):
-        if is_number(v):
-            run.append(point(i, v))
+    run: list[int] = []
+    for i, y in enumerate([*ys, None]):
+        if y is not None:
+            run.append(i)
             continue
         if len(run) == 1:
-            dots.append(run[0])
+            dots.append((round(xs[run[0]], 1), round(ys[run[0]], 1)))
         elif run:
-            parts.append("M" + " L".join(f"{x},{y}" for x, y in run))
+            parts.append("M" + " L".join(f"{xs[j]:.1f},{ys[j]:.1f}" for j in run))
         run = []
     return " ".join(parts), tuple(dots)

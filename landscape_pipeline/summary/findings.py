@@ -9,7 +9,9 @@ found a significant change.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from landscape_pipeline.summary.formatting import format_value, is_number
 from landscape_pipeline.summary.model import Finding, IndicatorRow
@@ -81,8 +83,12 @@ def trend_sentence(row: IndicatorRow, area_name: str) -> str | None:
 def headline_findings(rows: Iterable[IndicatorRow], area_name: str, comparator_name: str,
                       limit: int = MAX_FINDINGS) -> tuple[Finding, ...]:
     """Return up to ``limit`` findings, most notable first (worse, worsening, better, improving, ..., similar)."""
+    rows = list(rows)
+    repeated = {i for i, n in Counter(r.indicator_id for r in rows).items() if n > 1}
     scored: list[tuple[tuple[float, ...], Finding]] = []
     for row in rows:
+        if row.breakdown and row.indicator_id not in repeated:
+            row = replace(row, breakdown="")  # the name already says which group; name it only to tell rows apart
         text = comparison_sentence(row, area_name, comparator_name)
         if text:
             kind = row.comparison if row.comparison in _SIGNIFICANT else "Similar"

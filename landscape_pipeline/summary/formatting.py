@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 #: What a suppressed value is shown as, everywhere (never a number).
 SUPPRESSED_TEXT = "suppressed (small numbers)"
@@ -21,10 +22,13 @@ COMPARISON_WORDS = {
 
 
 def is_number(value: object) -> bool:
-    """Return True for a finite int/float (not None, not NaN)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """Return True for a finite int/float (not None, not NaN, not a bool)."""
+    if isinstance(value, float):  # the common case first: this runs millions of times per build
+        return -math.inf < value < math.inf
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
+@lru_cache(maxsize=1024)
 def is_count_like(unit: str | None, value_type: str | None) -> bool:
     """Return True when values are whole counts (shown without decimals)."""
     return value_type == "count" or (unit or "").strip().lower() in _COUNT_UNITS
@@ -36,7 +40,7 @@ def format_number(value: float | None, unit: str | None = None, value_type: str 
         return MISSING_TEXT
     if is_count_like(unit, value_type):
         return f"{value:,.0f}"
-    if abs(value) < 1 and (unit or "").strip() != "%" and value != 0:
+    if -1 < value < 1 and value != 0 and unit != "%":
         return f"{value:,.2f}"
     return f"{value:,.1f}"
 
@@ -57,6 +61,7 @@ def format_interval(lower: float | None, upper: float | None, unit: str | None, 
     return f"{format_number(lower, unit, value_type)} to {format_number(upper, unit, value_type)}"
 
 
+@lru_cache(maxsize=4096)
 def format_period(label: str | None) -> str:
     """Return a published period label tidied for reading ('2021 - 23' -> '2021–23')."""
     if not label:

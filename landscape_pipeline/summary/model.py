@@ -34,6 +34,7 @@ class IndicatorRow:
     suppressed: bool
     note: str
     source_title: str
+    source_label: str
     sentence_value: str = ""
     n_periods: int = 1
     sparkline: Sparkline | None = None
@@ -47,6 +48,8 @@ class ThemeSection:
     anchor: str
     rows: tuple[IndicatorRow, ...]
     spine: SpineChart | None
+    #: Indicators published only by a long breakdown (e.g. 19 age bands), kept in the baseline file only.
+    omitted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ as numbers: their value, interval and count are replaced by text before any temp
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
@@ -18,11 +19,19 @@ from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.summary import charts
 from landscape_pipeline.summary.findings import headline_findings
 from landscape_pipeline.summary.formatting import (
-    MISSING_TEXT, SUPPRESSED_TEXT, breakdown_label, comparison_class, format_interval, format_number,
-    format_period, format_value, is_count_like, slug,
+    MISSING_TEXT,
+    SUPPRESSED_TEXT,
+    breakdown_label,
+    comparison_class,
+    format_interval,
+    format_number,
+    format_period,
+    format_value,
+    is_count_like,
+    slug,
 )
 from landscape_pipeline.summary.model import HeaderFact, IndicatorRow, SourceEntry, SummaryPage, ThemeSection
-from landscape_pipeline.summary.prepare import Prepared, SourceFacts, prepare
+from landscape_pipeline.summary.prepare import Prepared, SourceFacts, prepare, theme_order
 
 MIN_TREND_PERIODS = 5
 POPULATION_THEME = "Population and deprivation"
@@ -63,13 +72,16 @@ def build_page(prepared: Prepared, area_code: str, *, built_at: datetime,
     rows = builder.rows()
     used = "both" if len(builder.tier_sets) > 1 else next(iter(builder.tier_sets), la.tier)
     spread_label = _SPREAD_LABELS.get((la.nation_name, used), f"local authorities in {la.nation_name}")
+    omitted = prepared.omitted.get(area_code, ())
     themes = []
-    for theme in dict.fromkeys(r.theme for r in rows):
+    for theme in sorted({r.theme for r in rows} | {o.theme for o in omitted}, key=theme_order):
         theme_rows = tuple(r for r in rows if r.theme == theme)
         spine = charts.spine_chart(f"spine-{slug(theme)}", f"{theme}: how {la.area_name} compares",
                                    [builder.spines[r.anchor] for r in theme_rows if r.anchor in builder.spines],
                                    area_name=la.area_name, comparator_name=comparator_name, spread_label=spread_label)
-        themes.append(ThemeSection(theme, f"theme-{slug(theme)}", theme_rows, spine))
+        left_out = tuple(f"{o.name} ({o.categories} {o.category_type.lower()} categories)"
+                         for o in omitted if o.theme == theme)
+        themes.append(ThemeSection(theme, f"theme-{slug(theme)}", theme_rows, spine, left_out))
     return SummaryPage(
         area_code=la.area_code, area_name=la.area_name, type_label=TYPE_LABELS.get(la.la_type, la.la_type),
         region_name=la.region_name or "", nation_name=la.nation_name, health_board_name=la.health_board_name or "",
@@ -90,6 +102,7 @@ class _AreaBuilder:
         self.start, self.stop = prepared.bounds.get(la.area_code, (0, 0))
         self.spines: dict[str, charts.SpineInput] = {}
         self.tier_sets: set[str] = set()
+        self.labels = {source_id: short_title(spec, source_id) for source_id, spec in sources.items()}
 
     def rows(self) -> list[IndicatorRow]:
         """Return one row per headline series, in page order."""
@@ -112,14 +125,15 @@ class _AreaBuilder:
         value = None if suppressed else get["value"]
         breakdown = breakdown_label(get["sex"], get["age"], get["category"])
         anchor = slug(f"{get['indicator_id']}-{breakdown}")
-        comparison = get["comparison"] or "Not compared"
+        comparison = "Not compared" if suppressed else (get["comparison"] or "Not compared")  # never compare hidden
         source = self.sources.get(get["source_id"])
         row = IndicatorRow(
             anchor=anchor, indicator_id=get["indicator_id"], source_id=get["source_id"],
             name=get["indicator_name"], breakdown=breakdown, unit=unit, value_type=vtype or "", theme=get["theme"],
             period=format_period(get["period_label"]), value=value,
             value_text=SUPPRESSED_TEXT if suppressed else format_number(value, unit, vtype),
-            ci_text=MISSING_TEXT if suppressed else format_interval(get["lower_ci_95"], get["upper_ci_95"], unit, vtype),
+            ci_text=MISSING_TEXT if suppressed else format_interval(get["lower_ci_95"], get["upper_ci_95"], unit,
+                                                                    vtype),
             count_text=MISSING_TEXT if suppressed else format_number(get["count"], value_type="count"),
             comparator_value=get["comparator_value"],
             comparator_text=format_number(get["comparator_value"], unit, vtype),
@@ -127,6 +141,7 @@ class _AreaBuilder:
             polarity=get["polarity"] or "Not applicable", trend=get["recent_trend"] or "",
             suppressed=suppressed, note=_note(get, suppressed),
             source_title=source.title if source else get["source_id"],
+            source_label=self.labels.get(get["source_id"]) or get["source_id"],
             sentence_value=SUPPRESSED_TEXT if suppressed else format_value(value, unit, vtype),
             n_periods=len(run), sparkline=self._sparkline(run, get, breakdown),
         )
@@ -160,8 +175,8 @@ class _AreaBuilder:
         return charts.sparkline(values, comparator, description=text, last_class=comparison_class(get["comparison"]))
 
     def _spine(self, row: IndicatorRow, get: dict, vtype: str | None) -> None:
-        if get["comparator_value"] is None or is_count_like(row.unit, vtype):
-            return  # counts (e.g. population) are not compared on a spine
+        if get["comparator_value"] is None or row.value is None or is_count_like(row.unit, vtype):
+            return  # suppressed values and counts (e.g. population) have no place on a spine
         key = (get["indicator_id"], get["sex"], get["age"], get["category_type"] or "", get["category"] or "",
                get["period_label"], self.la.nation_code)
         tier_set = "lower" if self.la.tier != "upper" else "upper"
@@ -180,6 +195,13 @@ class _AreaBuilder:
             comparison=row.comparison, comparison_class=row.comparison_class, polarity=row.polarity,
             lowest=lowest, q25=q25, q75=q75, highest=highest, lowest_text=format_number(lowest, row.unit, vtype),
             highest_text=format_number(highest, row.unit, vtype), suppressed=row.suppressed)
+
+
+def short_title(spec: SourceSpec | None, source_id: str) -> str:
+    """Return a source's title short enough for a table cell ('Hospital Episode Statistics')."""
+    title = spec.title if spec else source_id
+    head = title.split(":")[0].strip()
+    return textwrap.shorten(head if len(head) >= 12 else title, 44, placeholder=" …")
 
 
 def _note(get: dict, suppressed: bool) -> str:

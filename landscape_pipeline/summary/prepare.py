@@ -6,6 +6,7 @@ area's page from plain Python lists, so 382 pages cost seconds.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,12 +20,23 @@ BREAKDOWN = ["indicator_id", "sex", "age", "category_type", "category"]
 #: Columns the page builder reads, per headline row.
 ROW_COLUMNS = (
     "area_code", "indicator_id", "indicator_name", "source_id", "sex", "age", "category_type", "category",
-    "period_label", "period_start", "value", "value_type", "unit", "lower_ci_95", "upper_ci_95", "count",
+    "period_label", "value", "value_type", "unit", "lower_ci_95", "upper_ci_95", "count",
     "value_note", "polarity", "comparator_code", "comparator_value", "comparison", "recent_trend", "is_latest",
     "suppressed", "geography_method", "attribution_note", "theme",
 )
 Spread = tuple[float, float, float, float, int, int]
 MIN_AREAS = 5  # Fingertips needs at least five comparison areas for a spread
+MAX_CATEGORIES = 8  # a breakdown-only indicator with more categories (e.g. 19 age bands) is left to the baseline
+
+
+@dataclass(frozen=True)
+class Omitted:
+    """An indicator published only by a long breakdown, left out of the summary tables."""
+
+    theme: str
+    name: str
+    category_type: str
+    categories: int
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class Prepared:
     spreads: dict[tuple, Spread]
     source_facts: dict[str, dict[str, SourceFacts]]
     synthetic_areas: frozenset[str]
+    omitted: dict[str, tuple[Omitted, ...]]
 
 
 def theme_order(theme: str) -> int:
@@ -63,16 +76,24 @@ def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mappin
     themes = _themes(indicators, sources)
     table = indicators.assign(theme=themes)
     wanted = table[table["area_code"].isin(list(area_codes))]
-    head = wanted[_headline_mask(wanted)]
+    mask, omitted = _headline_mask(wanted)
+    head = wanted[mask]
     source_rank = {sid: i for i, sid in enumerate(sources)}
     head = head.assign(
         _theme=head["theme"].map(theme_order), _source=head["source_id"].map(source_rank).fillna(len(source_rank)),
         _category=head["category"].fillna(""), _ctype=head["category_type"].fillna(""),
     ).sort_values(["area_code", "_theme", "_source", "indicator_name", "indicator_id", "sex", "age", "_ctype",
                    "_category", "period_start"], kind="stable")
-    columns = {c: head[c].astype(object).where(head[c].notna(), None).tolist() for c in ROW_COLUMNS}
+    columns = {c: _as_list(head[c]) for c in ROW_COLUMNS}
     return Prepared(columns, _bounds(columns["area_code"]), _spreads(table), _source_facts(wanted),
-                    frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()))
+                    frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()), omitted)
+
+
+def _as_list(series: pd.Series) -> list:
+    """Return the column as a Python list with None for missing values (floats stay floats)."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        return [None if x != x else x for x in series.to_numpy(dtype=float, na_value=np.nan).tolist()]
+    return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _themes(table: pd.DataFrame, sources: Mapping[str, SourceSpec]) -> pd.Series:
@@ -83,16 +104,28 @@ def _themes(table: pd.DataFrame, sources: Mapping[str, SourceSpec]) -> pd.Series
     return pd.Series(pd.Series(lookup).reindex(keys).to_numpy(), index=table.index, dtype=object)
 
 
-def _headline_mask(rows: pd.DataFrame) -> pd.Series:
-    """Return the rows a summary shows: no category breakdown (else the first category type), Persons if any."""
+def _headline_mask(rows: pd.DataFrame) -> tuple[pd.Series, dict[str, tuple[Omitted, ...]]]:
+    """Return (mask of the rows a summary shows, per area the breakdown-only indicators left out).
+
+    Shown: rows without a category breakdown; for an indicator published only by category, its
+    first category type when that has at most :data:`MAX_CATEGORIES` values. Persons when there are.
+    """
     by = [rows["area_code"], rows["indicator_id"]]
     plain = rows["category_type"].isna() & rows["category"].isna()
     has_plain = plain.groupby(by).transform("any")
     first_type = rows["category_type"].where(~plain).groupby(by).transform("min")
-    keep = plain | (~has_plain & rows["category_type"].eq(first_type))
+    fallback = ~has_plain & rows["category_type"].eq(first_type)
+    n_categories = rows["category"].where(fallback).groupby(by).transform("nunique")
+    too_many = fallback & n_categories.gt(MAX_CATEGORIES)
+    keep = plain | (fallback & ~too_many)
     persons = rows["sex"].eq("Persons")
     has_persons = (persons & keep).groupby(by).transform("any")
-    return keep & (persons | ~has_persons)
+    left_out = rows.loc[too_many, ["area_code", "theme", "indicator_name", "category_type"]].assign(
+        n=n_categories[too_many]).drop_duplicates(["area_code", "indicator_name"])
+    omitted: dict[str, list[Omitted]] = {}
+    for area, theme, name, kind, n in left_out.itertuples(index=False):
+        omitted.setdefault(area, []).append(Omitted(theme, name, kind, int(n)))
+    return keep & (persons | ~has_persons), {k: tuple(v) for k, v in omitted.items()}
 
 
 def _bounds(codes: list) -> dict[str, tuple[int, int]]:
@@ -101,7 +134,7 @@ def _bounds(codes: list) -> dict[str, tuple[int, int]]:
         return bounds
     array = np.asarray(codes, dtype=object)
     change = np.concatenate(([0], np.flatnonzero(array[1:] != array[:-1]) + 1, [len(array)]))
-    for start, stop in zip(change[:-1], change[1:], strict=True):
+    for start, stop in itertools.pairwise(change):
         bounds[str(array[start])] = (int(start), int(stop))
     return bounds
 
@@ -109,7 +142,8 @@ def _bounds(codes: list) -> dict[str, tuple[int, int]]:
 def _spreads(table: pd.DataFrame) -> dict[tuple, Spread]:
     """Return (lowest, q25, q75, highest, n, n two-tier LAs) per breakdown, period, nation and tier set.
 
-    Spreads are over current LAs; a tier set holds its own tier plus the single-tier LAs. Only periods that are some LA's latest are summarised. Suppressed and missing values are left out.
+    Spreads are over current LAs; a tier set holds its own tier plus the single-tier LAs. Only
+    periods that are some LA's latest are summarised; suppressed and missing values are left out.
     """
     las = geography.current_local_authorities()
     nation = {la.area_code: la.nation_code for la in las}
@@ -117,6 +151,8 @@ def _spreads(table: pd.DataFrame) -> dict[tuple, Spread]:
     rows = table[table["area_code"].isin(nation.keys()) & ~table["suppressed"].astype(bool) & table["value"].notna()]
     latest = rows.loc[rows["is_latest"].astype(bool), ["indicator_id", "period_label"]].drop_duplicates()
     rows = rows.merge(latest, on=["indicator_id", "period_label"])
+    if rows.empty:
+        return {}
     rows = rows[[*BREAKDOWN, "period_label", "area_code", "value"]].assign(
         nation=rows["area_code"].map(nation), tier=rows["area_code"].map(tier))
     rows["tiered"] = rows["tier"].ne("single")

@@ -89,7 +89,7 @@ def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str
     """
     import great_expectations as gx
 
-    context, batch_definition = _batch_definition()
+    _context, batch_definition = _batch_definition()
     prepared = suite.prepare(frame)
     expectation_list = suite.expectations() + list(extra_expectations)
     gx_suite = gx.ExpectationSuite(name=f"{name}_suite", expectations=expectation_list)

@@ -52,8 +52,8 @@ REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Time period")
 #: Canonical column -> Fingertips header, for validation messages.
 COLUMN_LABELS: dict[str, str] = {
     **{v: k for k, v in NUMERIC.items()}, **{v: k for k, v in TEXT.items()},
-    "indicator_id": "Indicator ID", "region_code": "Parent Code", "region_comparison": "Compared to <parent> column",
-    "period_start": "Time period", "period_end": "Time period",
+    "indicator_id": "Indicator ID", "region_code": "Parent Code", "period_start": "Time period",
+    "period_end": "Time period", "region_comparison": "Compared to <parent> value or percentiles (column 23)",
 }
 _REGION = re.compile(r"^E12\d{6}$")
 

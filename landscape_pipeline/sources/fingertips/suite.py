@@ -1,4 +1,8 @@
-"""Fingertips-specific Great Expectations, run after the canonical suite on the parsed table."""
+"""Fingertips-specific Great Expectations, run after the canonical suite on the parsed table.
+
+``Time period Sortable`` is not kept in the canonical table, so its consistency with the time period
+(same leading year) is checked by the parser, which raises :class:`SourceDataError` naming the row.
+"""
 
 from __future__ import annotations
 

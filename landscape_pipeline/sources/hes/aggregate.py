@@ -30,7 +30,7 @@ from landscape_pipeline.sources.hes import indicators as ind
 
 UNRESOLVED = {-1: "blank", -2: "outside England", -3: "unknown code", -4: "retired code split between successors",
               -5: "not a district or unitary authority code"}
-DEFAULT_BLOCK_SIZE = 16 << 20
+DEFAULT_BLOCK_SIZE = 8 << 20  # ~0.5 GB peak for any file size; larger blocks buy little speed
 
 
 def english_districts() -> tuple[str, ...]:

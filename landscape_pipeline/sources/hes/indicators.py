@@ -170,8 +170,8 @@ def indicator_name(site: PublishedSite, method: str, statistic: str) -> str:
     if statistic == "share":
         return f"Emergency admissions as a percentage of all hospital admissions for {site.name}"
     what = f"{method.capitalize()} hospital admissions for {site.name}"
-    return {"count": f"{what}: number", "crude": f"{what}: crude rate per 100,000",
-            "dsr": f"{what}: directly standardised rate per 100,000 (ESP2013)"}[statistic]
+    return {"count": f"{what}: number", "crude": f"{what}: crude rate",
+            "dsr": f"{what}: directly standardised rate (ESP2013)"}[statistic]
 
 
 def polarity(method: str, statistic: str) -> str:

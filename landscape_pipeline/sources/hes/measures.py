@@ -118,7 +118,8 @@ def _describe(cells: pd.DataFrame, areas: pd.DataFrame, years: list[int], method
         "area_type": areas["area_type"].to_numpy()[a], "period_label": labels[y], "period_start": starts[y],
         "period_end": ends[y], "sex": np.asarray(SEXES)[cells["x"].to_numpy()], "age": "All ages",
         "value_type": value_type, "unit": unit, "polarity": ind.polarity(method, statistic),
-        "comparator_code": geography.ENGLAND, "region_code": areas["region_code"].to_numpy()[a],
+        "comparator_code": np.where(areas["area_code"].to_numpy()[a] == geography.ENGLAND, None, geography.ENGLAND),
+        "region_code": areas["region_code"].to_numpy()[a],
         "is_latest": year[y] == year.max(), "geography_method": "direct", "area_note": areas["note"].to_numpy()[a],
         "year": year[y],
     })
@@ -161,10 +162,10 @@ def build_rows(agg: Aggregation, population: pd.DataFrame) -> pd.DataFrame:
 
 
 def _control_share_denominator(block: pd.DataFrame) -> pd.DataFrame:
-    """Round the share's denominator (a patient count); suppress the share when it is 1-7."""
+    """Round the share's denominator (a patient count); suppress the whole share row when it is 1-7."""
     denominator = block["denominator"].to_numpy(float)
     hit = RULE.suppresses(denominator)
-    for col in ("value", *stats.CI_COLUMNS, "denominator"):
+    for col in ("value", *stats.CI_COLUMNS, "count", "denominator"):
         block[col] = np.where(hit, np.nan, block[col].to_numpy(float))
     block["denominator"] = RULE.rounded(block["denominator"].to_numpy(float))
     block["suppressed"] = hit

@@ -26,7 +26,7 @@ from landscape_pipeline.paths import data_sources_dir
 from landscape_pipeline.sources.ons_population.sample import build_population
 
 SEED = 20261125
-DEFAULT_EPISODES = 80_000
+DEFAULT_EPISODES = 120_000
 CHUNK = 250_000
 FINANCIAL_YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)
 BUNDLED_NAME = "artificial_hes_apc_sample.csv.gz"
@@ -95,7 +95,6 @@ def _diagnoses(rng: np.random.Generator, group: np.ndarray, u: _Universe) -> tup
 
 def _chunk(rng: np.random.Generator, n: int, u: _Universe, first_key: int) -> pa.Table:
     """Return ``n`` artificial episodes as an Arrow table with the COLUMNS of the extract."""
-    fy = np.asarray(FINANCIAL_YEARS)[rng.integers(0, len(FINANCIAL_YEARS), n)]
     area = rng.choice(len(u.codes), n, p=u.weight)
     group = rng.choice(len(u.groups), n, p=u.group_p)
     params = np.array([_GROUPS[g][1:3] for g in u.groups])
@@ -118,13 +117,15 @@ def _chunk(rng: np.random.Generator, n: int, u: _Universe, first_key: int) -> pa
     residence = np.where((roll >= 0.015) & (roll < 0.018), u.foreign[rng.integers(0, len(u.foreign), n)], residence)
     residence = np.where((roll >= 0.018) & (roll < 0.020), "E99999999", residence)
     order = rng.choice([1, 2, 3, 4], n, p=[0.82, 0.12, 0.04, 0.02])
-    end = (np.asarray([f"{y}-04-01" for y in fy], dtype="datetime64[D]") + rng.integers(0, 365, n))
+    fy_index = rng.integers(0, len(FINANCIAL_YEARS), n)
+    april = np.array([f"{y}-04-01" for y in FINANCIAL_YEARS], dtype="datetime64[D]")
+    end = april[fy_index] + rng.integers(0, 365, n)
     start = end - np.where(emergency, rng.geometric(0.2, n) - 1, rng.geometric(0.6, n) - 1)
     admitted = start - (order - 1) * rng.integers(1, 4, n)
     classpat = np.where(emergency | (rng.random(n) < 0.35), 1, 2)
-    fyear = np.char.add(np.char.zfill((fy % 100).astype(str), 2), np.char.zfill(((fy + 1) % 100).astype(str), 2))
+    fyear = np.array([f"{y % 100:02d}{(y + 1) % 100:02d}" for y in FINANCIAL_YEARS], dtype=object)[fy_index]
     return pa.table({
-        "FYEAR": fyear.astype(object),
+        "FYEAR": fyear,
         "EPIKEY": (np.arange(first_key, first_key + n, dtype=np.int64) * 104_729 + 3 * 10**9) % (9 * 10**11) + 10**11,
         "ADMIDATE": pa.array(admitted, pa.date32()), "ADMIMETH": method, "CLASSPAT": classpat, "DIAG_3_01": code3,
         "DIAG_4_01": code4, "EPIEND": pa.array(end, pa.date32()), "EPIORDER": order,

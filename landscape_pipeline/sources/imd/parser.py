@@ -14,7 +14,8 @@ most deprived 10%** is weighted by the districts' LSOA counts. Ranks are then re
 (``imd_rank_of_average_score``) and among the 153 current upper-tier authorities
 (``imd_rank_of_average_score_upper_tier``), 1 = most deprived, ties sharing the lower rank.
 Counties take File 11's values (all 21 current counties have their 2019 boundaries) or, without
-File 11, their districts' weighted values. England's values are the weighted means of all districts.
+File 11, their districts' weighted values. Regions and England get the weighted means of their
+districts (score and proportion only). Rows without a confidence interval are "Not compared".
 """
 
 from __future__ import annotations
@@ -60,9 +61,9 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     districts = _with_denominators(lower, denominators)
     current = _to_current(lower, districts)
     counties = _counties(current, upper)
-    rows = pd.concat([_lower_rows(current), _upper_rows(current, counties), _england_rows(districts)],
-                     ignore_index=True)
-    return schema.conform(_finish(rows, current, lower, upper))
+    rows = pd.concat([_lower_rows(current), _upper_rows(current, counties), _region_rows(current),
+                      _england_rows(districts)], ignore_index=True)
+    return schema.conform(_finish(rows, lower, upper))
 
 
 def _one(tables: list[Table], kind: str, *, required: bool, paths: Sequence[Path]) -> Table | None:
@@ -128,6 +129,9 @@ def _to_current(lower: Table, districts: pd.DataFrame) -> pd.DataFrame:
     current = _weighted(districts, "area_code")
     groups = districts.groupby("area_code")
     current["n_districts"] = groups.size()
+    single = current["n_districts"].eq(1)  # unchanged areas keep the published figures exactly
+    for column in ("score", "proportion"):
+        current[column] = groups[column].first().where(single, current[column])
     current["source_row"] = groups["source_row"].first().where(current["n_districts"].eq(1))
     current["published_rank"] = groups["published_rank"].first().where(current["n_districts"].eq(1))
     described = districts["name"].fillna(districts["code"]) + " (" + districts["code"] + ")"
@@ -217,6 +221,18 @@ def _upper_rows(current: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
                       _base(pool, UPPER_RANK_ID, pool["rank"], "Upper-tier LA")], ignore_index=True)
 
 
+def _region_rows(current: pd.DataFrame) -> pd.DataFrame:
+    """Return score and proportion rows for the nine English regions, weighted like the LAs."""
+    regions = _weighted(current.assign(region=current["area_code"].map(geography.region_of)), "region")
+    regions = regions.reset_index().rename(columns={"region": "area_code"})
+    regions["note"] = "Weighted mean of the region's districts (population for the score, LSOA counts for the " \
+                      "proportion)."
+    regions["source_row"] = np.nan
+    share = _base(regions, PROPORTION_ID, regions["proportion"] * 100, "Region")
+    share["count"], share["denominator"] = regions["top10"].to_numpy(), regions["n_lsoas"].to_numpy()
+    return pd.concat([_base(regions, SCORE_ID, regions["score"], "Region"), share], ignore_index=True)
+
+
 def _england_rows(districts: pd.DataFrame) -> pd.DataFrame:
     england = _weighted(districts.assign(country=geography.ENGLAND), "country").reset_index()
     england = england.rename(columns={"country": "area_code"})
@@ -227,7 +243,7 @@ def _england_rows(districts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([_base(england, SCORE_ID, england["score"], "England"), share], ignore_index=True)
 
 
-def _finish(rows: pd.DataFrame, current: pd.DataFrame, lower: Table, upper: Table | None) -> pd.DataFrame:
+def _finish(rows: pd.DataFrame, lower: Table, upper: Table | None) -> pd.DataFrame:
     """Add names, periods, comparators, regions and provenance (File 11 rows keep File 11's provenance)."""
     rows["area_name"] = rows["area_code"].map(geography.area_name)
     rows["source_id"] = SOURCE_ID
@@ -242,8 +258,9 @@ def _finish(rows: pd.DataFrame, current: pd.DataFrame, lower: Table, upper: Tabl
     rows["comparator_code"] = np.where(comparable, geography.ENGLAND, None)
     rows["comparator_value"] = rows["indicator_id"].map(national).where(comparable)
     rows["comparison"] = np.where(comparable, "Not compared", None)
-    rows["region_code"] = rows["area_code"].map(lambda c: None if c == geography.ENGLAND else geography.region_of(c))
-    rows["region_value"] = _region_values(rows, current)
+    regions = rows["area_type"].isin(["England", "Region"])
+    rows["region_code"] = rows["area_code"].map(geography.region_of).where(~regions)
+    rows["region_value"] = _region_values(rows)
     from_upper = rows["area_type"].eq("Upper-tier LA") & rows["area_code"].str.startswith("E10") & \
         rows["source_row"].notna() & (upper is not None)
     parts = [add_provenance(rows[~from_upper], describe_file(lower.path))]
@@ -252,12 +269,8 @@ def _finish(rows: pd.DataFrame, current: pd.DataFrame, lower: Table, upper: Tabl
     return pd.concat(parts).sort_index()
 
 
-def _region_values(rows: pd.DataFrame, current: pd.DataFrame) -> pd.Series:
-    """Return each row's region value: its region's districts combined with the same weights as above."""
-    regions = _weighted(current.assign(region=current["area_code"].map(geography.region_of)), "region")
-    values = {SCORE_ID: regions["score"], PROPORTION_ID: regions["proportion"] * 100}
-    out = pd.Series(np.nan, index=rows.index)
-    for indicator_id, by_region in values.items():
-        mine = rows["indicator_id"].eq(indicator_id)
-        out[mine] = rows.loc[mine, "region_code"].map(by_region)
-    return out
+def _region_values(rows: pd.DataFrame) -> pd.Series:
+    """Return each row's region value from the region rows of the same indicator."""
+    regional = rows[rows["area_type"].eq("Region")].set_index(["indicator_id", "area_code"])["value"]
+    key = pd.MultiIndex.from_arrays([rows["indicator_id"], rows["region_code"].fillna("")])
+    return pd.Series(regional.reindex(key).to_numpy(), index=rows.index)

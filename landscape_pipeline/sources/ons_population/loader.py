@@ -23,7 +23,7 @@ MYEB_ZIP_URL = ("https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/p
                 "populationestimates/datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland/"
                 "mid2001tomid2020detailedtimeseries/ukdetailedtimeseries2001to2020.zip")
 URL_ENV = "LANDSCAPE_ONS_POPULATION_URL"
-MIN_BYTES = 10_000
+MIN_BYTES = 1_000
 
 
 def download_name(url: str) -> str:

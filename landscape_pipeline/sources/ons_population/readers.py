@@ -61,9 +61,11 @@ def _numbers(values: pd.Series, path: Path, column: str, rows: np.ndarray) -> np
     return numbers
 
 
-def _long(codes, sexes, ages, years, values, rows) -> pd.DataFrame:
-    return pd.DataFrame({"code": codes, "sex": sexes, "age": ages, "year": years, "population": values,
-                         "source_row": rows})
+def _long(code_column: str, codes, sexes, ages, years, values, rows) -> pd.DataFrame:
+    frame = pd.DataFrame({"code": codes, "sex": sexes, "age": ages, "year": years, "population": values,
+                          "source_row": rows})
+    frame.attrs["code_column"] = code_column  # named in errors about the codes
+    return frame
 
 
 def read_myeb1(text: str, path: Path) -> pd.DataFrame:
@@ -92,7 +94,8 @@ def read_myeb1(text: str, path: Path) -> pd.DataFrame:
     values = np.column_stack([_numbers(df[c], path, c, rows) for c in year_cols])
     years = np.array([int(c[-4:]) for c in year_cols])
     k = len(year_cols)
-    return _long(np.repeat(df[code_col].str.strip().str.upper().to_numpy(), k), np.repeat(sex.to_numpy(int), k),
+    codes = df[code_col].str.strip().str.upper().to_numpy()
+    return _long(code_col, np.repeat(codes, k), np.repeat(sex.to_numpy(int), k),
                  np.repeat(np.minimum(age.to_numpy(int), 90), k), np.tile(years, len(df)), values.ravel(),
                  np.repeat(rows, k))
 
@@ -126,7 +129,7 @@ def read_mye2(text: str, path: Path) -> pd.DataFrame | None:
     ages = np.array([min(int(re.match(r"\d+", c)[0]), 90) for c in age_cols])
     k = len(age_cols)
     calendar = int(year[1]) if len(year[1]) == 4 else 2000 + int(year[1])
-    return _long(np.repeat(df["Code"].str.strip().str.upper().to_numpy(), k),
+    return _long("Code", np.repeat(df["Code"].str.strip().str.upper().to_numpy(), k),
                  np.full(len(df) * k, 1 if sex[1].lower() == "males" else 2), np.tile(ages, len(df)),
                  np.full(len(df) * k, calendar), values.ravel(), np.repeat(rows, k))
 
@@ -138,7 +141,7 @@ def read_population_file(path: Path) -> pd.DataFrame:
     if any(re.fullmatch(r"ladcode\d{2}", c.strip(), re.I) for c in first):
         return read_myeb1(text, path)
     frame = read_mye2(text, path)
-    return frame if frame is not None else _long([], [], [], [], [], [])
+    return frame if frame is not None else _long("Code", [], [], [], [], [], [])
 
 
 def resolve_codes(long: pd.DataFrame, path: Path) -> pd.Series:
@@ -154,6 +157,7 @@ def resolve_codes(long: pd.DataFrame, path: Path) -> pd.Series:
             why = f"{code} is not a local authority district or unitary authority code"
         if current is None or tiers.get(current) not in ("lower", "single"):
             row = int(long.loc[long["code"].eq(code), "source_row"].iloc[0])
-            raise SourceDataError(path, f"{why}; district-level estimates are required.", row=row, column="ladcode")
+            raise SourceDataError(path, f"{why}; district-level estimates are required.", row=row,
+                                  column=long.attrs.get("code_column", "ladcode"))
         lookup[code] = current
     return long["code"].map(lookup)

@@ -1,0 +1,84 @@
+"""Harmonisation: comparators, comparison labels, trends, retired codes and latest flags."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from landscape_pipeline import harmonise, stats
+from landscape_pipeline_tests.factories import indicator_rows
+
+COVENTRY, WEST_MIDLANDS, ENGLAND, DUNDEE, SCOTLAND = "E08000026", "E12000005", "E92000001", "S12000042", "S92000003"
+
+
+def _row(area: str, value: float, lower: float, upper: float, **extra) -> dict:
+    return {"area_code": area, "value": value, "lower_ci_95": lower, "upper_ci_95": upper, **extra}
+
+
+def _by_area(table: pd.DataFrame) -> pd.DataFrame:
+    return table.set_index("area_code")
+
+
+def test_comparators_come_from_the_same_breakdown_of_the_right_nation() -> None:
+    frame = indicator_rows([
+        _row(COVENTRY, 60, 55, 65), _row(ENGLAND, 50, 49, 51), _row(WEST_MIDLANDS, 58, 56, 60),
+        _row(DUNDEE, 40, 35, 45), _row(SCOTLAND, 41, 40, 42),
+        _row(ENGLAND, 10, 9, 11, sex="Male"),
+    ])
+    table = _by_area(harmonise.harmonise([frame]).query("sex == 'Persons'"))
+    assert table.loc[COVENTRY, "comparator_code"] == ENGLAND and table.loc[COVENTRY, "comparator_value"] == 50
+    assert table.loc[COVENTRY, "comparison"] == "Better"  # high is good, CI above England
+    assert table.loc[COVENTRY, "region_code"] == WEST_MIDLANDS and table.loc[COVENTRY, "region_value"] == 58
+    assert table.loc[COVENTRY, "region_comparison"] == "Similar"
+    assert table.loc[DUNDEE, "comparator_code"] == SCOTLAND and table.loc[DUNDEE, "comparison"] == "Similar"
+    assert pd.isna(table.loc[DUNDEE, "region_code"])
+    assert pd.isna(table.loc[ENGLAND, "comparator_code"]) and pd.isna(table.loc[ENGLAND, "comparison"])
+    assert table.loc[WEST_MIDLANDS, "comparator_code"] == ENGLAND
+
+
+def test_labels_follow_the_official_rule_vectorised() -> None:
+    frame = indicator_rows([
+        _row(COVENTRY, 60, 55, 65, polarity="Low is good"), _row(ENGLAND, 50, 49, 51, polarity="Low is good"),
+        _row("E08000025", 52, 50, 54, polarity="Low is good"), _row("E08000027", 45, 44, 50, polarity="Low is good"),
+    ])
+    table = _by_area(harmonise.harmonise([frame]))
+    for code in (COVENTRY, "E08000025", "E08000027"):
+        row = table.loc[code]
+        assert row["comparison"] == stats.compare(row["value"], row["lower_ci_95"], row["upper_ci_95"], 50,
+                                                  "Low is good")
+    assert table.loc["E08000027", "comparison"] == "Similar"  # 50 is on the upper edge: inclusive
+
+
+def test_publisher_labels_are_kept() -> None:
+    frame = indicator_rows([_row(COVENTRY, 60, 55, 65, comparison="Worse", recent_trend="Increasing"),
+                            _row(ENGLAND, 50, 49, 51)])
+    table = _by_area(harmonise.harmonise([frame]))
+    assert table.loc[COVENTRY, "comparison"] == "Worse"
+    assert table.loc[COVENTRY, "recent_trend"] == "Increasing"
+
+
+def test_trend_is_computed_for_annual_series_and_latest_flagged() -> None:
+    rows = [_row(COVENTRY, 50 + 3 * i, 49.5 + 3 * i, 50.5 + 3 * i, period_label=str(2018 + i),
+                 period_start=f"{2018 + i}-01-01", period_end=f"{2018 + i}-12-31") for i in range(6)]
+    table = harmonise.harmonise([indicator_rows(rows)])
+    assert set(table["recent_trend"]) == {"Increasing and getting better"}
+    assert table.loc[table["is_latest"], "period_label"].tolist() == ["2023"]
+
+
+def test_rolling_periods_cannot_have_a_trend() -> None:
+    rows = [_row(COVENTRY, 50 + 3 * i, 49 + 3 * i, 51 + 3 * i, period_label=f"{2016 + i} - {18 + i}",
+                 period_start=f"{2016 + i}-01-01", period_end=f"{2018 + i}-12-31", value_type="DSR")
+            for i in range(6)]
+    table = harmonise.harmonise([indicator_rows(rows)])
+    assert set(table["recent_trend"]) == {"Cannot be calculated"}
+
+
+def test_retired_code_moves_to_successor_with_a_note_and_duplicates_collapse() -> None:
+    frame = indicator_rows([_row("E08000020", 30, 28, 32), _row(ENGLAND, 30, 29, 31), _row(ENGLAND, 30, 29, 31)])
+    table = harmonise.harmonise([frame])
+    assert sorted(table["area_code"]) == ["E08000037", ENGLAND]
+    moved = table.loc[table["area_code"].eq("E08000037")].iloc[0]
+    assert moved["area_name"] == "Gateshead" and "E08000020" in moved["attribution_note"]
+
+
+def test_empty_input_gives_an_empty_conformed_table() -> None:
+    assert harmonise.harmonise([]).empty
