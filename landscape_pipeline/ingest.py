@@ -28,6 +28,8 @@ class IngestResult:
     report: ValidationReport | None = None
     error: LandscapeError | None = None
     leaks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: What the parser reported besides rows (``DataFrame.attrs``), e.g. HES's unresolved-residence tally.
+    notes: dict[str, object] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -72,6 +74,7 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     """Parse, disclosure-control and validate ``files`` of one source."""
     try:
         parsed = spec.parse(list(files), SourceInputs(upstream=dict(upstream or {})))
+        notes = dict(parsed.attrs)
         frame = schema.conform(parsed)
     except SourceDataError as exc:
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=exc)
@@ -79,7 +82,7 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
         error = SourceDataError(files[0] if files else spec.source_id, f"could not be read: {exc}")
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
     frame = publishable(frame, spec.disclosure_rule)
-    result = IngestResult(spec.source_id, list(files), frame)
+    result = IngestResult(spec.source_id, list(files), frame, notes=notes)
     result.leaks = disclosure.find_leaks(frame, disclosure.RULES[spec.disclosure_rule])
     if validate:
         extra = spec.extra_expectations() if spec.extra_expectations else []

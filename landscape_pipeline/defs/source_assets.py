@@ -7,6 +7,8 @@ file is replaced only when both checks pass: a bad file leaves the last good tab
 """
 
 
+import json
+
 import dagster as dg
 
 from landscape_pipeline import paths
@@ -78,6 +80,7 @@ def _metadata(result: IngestResult, staged) -> dict[str, object]:
         "files": [f.name for f in result.files],
         "staged_path": dg.MetadataValue.path(str(staged)),
         "written": result.passed,
+        **{f"parser_{name}": json.loads(json.dumps(value, default=str)) for name, value in result.notes.items()},
     }
 
 
