@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -20,21 +21,12 @@ def write_parquet_atomic(table: pa.Table, path: Path, *, metadata: Mapping[str, 
 
     ``metadata`` is stored as JSON strings in the file's key-value metadata.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     if metadata:
         merged = dict(table.schema.metadata or {})
         merged.update({k.encode(): json.dumps(v, default=str).encode() for k, v in metadata.items()})
         table = table.replace_schema_metadata(merged)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with _atomic_target(path) as tmp_name:
         pq.write_table(table, tmp_name, compression="zstd")
-        with open(tmp_name, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -65,15 +57,22 @@ def read_metadata(path: Path) -> dict[str, object]:
 
 def write_bytes_atomic(body: bytes, path: Path) -> Path:
     """Write raw bytes to ``path`` via a sibling temp file and ``os.replace``."""
+    with _atomic_target(path) as tmp_name, open(tmp_name, "wb") as handle:
+        handle.write(body)
+    return path
+
+
+@contextmanager
+def _atomic_target(path: Path) -> Iterator[str]:
+    """Yield a sibling temp path; on success fsync it and move it over ``path``, else remove it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-            handle.flush()
+        yield tmp_name
+        with open(tmp_name, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    return path

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real reference data (skipped when absent) and isolated output roots."""
+"""Shared fixtures: the real reference data (skipped when absent)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,3 @@ def reference_data() -> Path:
     if not REFERENCE_DATA.is_dir():
         pytest.skip(f"real reference data not found at {REFERENCE_DATA} (../shared/reference_data beside the project)")
     return REFERENCE_DATA
-
-
-@pytest.fixture
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the data root and DAGSTER_HOME at a temporary folder; return the data root."""
-    root = tmp_path / "data"
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    monkeypatch.setenv("LANDSCAPE_DATA_DIR", str(root))
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.delenv("LANDSCAPE_LIVE_SOURCES", raising=False)
-    return root

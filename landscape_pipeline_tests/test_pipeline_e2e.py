@@ -24,6 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("e2e")
     root, home = base / "data", base / "dagster_home"
     home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DAGSTER_HOME", str(home))
         mp.setenv("LANDSCAPE_DATA_DIR", str(root))
@@ -118,3 +119,29 @@ def test_corrupted_source_blocks_baseline_and_keeps_previous_files(built: Path, 
     assert main(["build", "--area", "E08000026", "--data-dir", str(built)]) == 1
     assert coventry.read_bytes() == before
     assert paths.indicators_path(built).read_bytes() == indicators_before
+
+
+def test_a_few_partitions_build_in_one_run_and_touch_no_others(built: Path, tmp_path: Path) -> None:
+    import dagster as dg
+
+    from landscape_pipeline.definitions import build_definitions
+    from landscape_pipeline.defs.automation import BUILD_JOB_NAME
+    from landscape_pipeline.defs.landscape_assets import BASELINES
+    from landscape_pipeline.defs.partitions import range_tags
+    from landscape_pipeline.settings import LandscapeSettings
+
+    root = tmp_path / "data"
+    shutil.copytree(built / "indicators", root / "indicators")
+    keys = geography.partition_keys()
+    first, last = keys.index("E08000025"), keys.index("E08000027")
+    job = build_definitions(LandscapeSettings(data_dir=str(root))).resolve_job_def(BUILD_JOB_NAME)
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(instance=instance, asset_selection=[BASELINES],
+                                        tags=range_tags(keys[first], keys[last]))
+        assert result.success
+        assert len(instance.get_run_records()) == 1
+        materialized = instance.get_materialized_partitions(BASELINES)
+    assert materialized == set(keys[first:last + 1])
+    written = sorted(p.name for p in (root / "baselines").iterdir())
+    assert written == [f"area_code={k}" for k in keys[first:last + 1]]
+    assert _baseline(root, "E08000026").equals(_baseline(built, "E08000026"))
