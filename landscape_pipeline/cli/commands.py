@@ -61,7 +61,14 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet needs --out FILE (Parquet is binary).")
-    frame = read_baseline(_settings(args).root(), code)
+    root = _settings(args).root()
+    if args.frozen:
+        from landscape_pipeline.freeze import frozen_baseline_path
+        from landscape_pipeline.storage import read_indicators
+
+        frame = read_indicators(frozen_baseline_path(root, args.frozen, code))
+    else:
+        frame = read_baseline(root, code)
     if args.latest:
         frame = frame.loc[frame["is_latest"]]
     if args.format == "parquet":
@@ -77,6 +84,27 @@ def cmd_baseline(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
     if args.out:
         print(f"Wrote {len(frame)} rows for {code} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_freeze(args: argparse.Namespace) -> int:
+    """Freeze the current baselines under a label, or verify a frozen set."""
+    from landscape_pipeline import freeze
+
+    root = _settings(args).root()
+    if args.verify:
+        changed = freeze.verify(root, args.label)
+        if changed:
+            print(f"Frozen set '{args.label}' has changed for: {', '.join(changed)}", file=sys.stderr)
+            return 1
+        print(f"Frozen set '{args.label}' is intact.", file=sys.stderr)
+        return 0
+    try:
+        codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
+    except geography.AreaCodeError as exc:
+        raise UsageError(str(exc)) from exc
+    manifest = freeze.freeze(root, args.label, codes, note=args.note)
+    print(f"Froze the baselines under '{args.label}': {manifest}", file=sys.stderr)
     return 0
 
 

@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--out", help="File to write (required for parquet; default stdout).")
     baseline.add_argument("--data-dir", help="Output root the baselines were built in.")
     baseline.add_argument("--latest", action="store_true", help="Only each indicator's latest period.")
+    baseline.add_argument("--frozen", metavar="LABEL", help="Read the baseline frozen under LABEL instead.")
+
+    freeze = sub.add_parser("freeze", help="Freeze the current baselines under a label (never overwritten).")
+    freeze.add_argument("--label", required=True, help="e.g. programme-start-2026")
+    freeze.add_argument("--area", nargs="+", metavar="CODE", help="Only these LAs (default: all).")
+    freeze.add_argument("--note", default="", help="Free text stored in the manifest.")
+    freeze.add_argument("--verify", action="store_true", help="Check an existing frozen set against its sha256s.")
+    freeze.add_argument("--data-dir", help="Output root the baselines were built in.")
 
     summary = sub.add_parser("summary", help="Write the plain-English landscape summary page(s).")
     target = summary.add_mutually_exclusive_group(required=True)
