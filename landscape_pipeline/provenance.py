@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -89,3 +90,13 @@ def add_provenance(frame: pd.DataFrame, prov: FileProvenance) -> pd.DataFrame:
     for name, value in prov.columns().items():
         out[name] = value
     return out
+
+
+def combined_columns(paths: Sequence[Path]) -> dict[str, object]:
+    """Return provenance columns for rows built from several files (names and sha256s joined)."""
+    provs = [describe_file(p) for p in paths]
+    if len(provs) == 1:
+        return provs[0].columns()
+    return {"source_file": "; ".join(p.path.name for p in provs), "source_sha256": "; ".join(p.sha256 for p in provs),
+            "source_url": provs[0].url, "retrieved_at": pd.Timestamp(max(p.retrieved_at for p in provs)),
+            "synthetic": any(p.synthetic for p in provs)}

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.provenance import describe_file
+from landscape_pipeline.provenance import combined_columns
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.hes import indicators as ind
 from landscape_pipeline.sources.hes.aggregate import (
@@ -168,15 +168,6 @@ def _tabulated_band(value: object) -> int:
     return -1 if band == ind.UNKNOWN_AGE else band
 
 
-def _provenance(paths: Sequence[Path]) -> dict[str, object]:
-    provs = [describe_file(p) for p in paths]
-    if len(provs) == 1:
-        return provs[0].columns()
-    return {"source_file": "; ".join(p.path.name for p in provs), "source_sha256": "; ".join(p.sha256 for p in provs),
-            "source_url": provs[0].url, "retrieved_at": pd.Timestamp(max(p.retrieved_at for p in provs)),
-            "synthetic": any(p.synthetic for p in provs)}
-
-
 def parse(paths: Sequence[Path], inputs: SourceInputs | None = None, *,
           block_size: int = DEFAULT_BLOCK_SIZE) -> pd.DataFrame:
     """Return canonical HES rows (unrounded ``count``; rates and CIs from unrounded counts).
@@ -193,7 +184,7 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None, *,
                                         "['ons_population']); build the ons_population source first.")
     agg = reduce(Aggregation.merge, (aggregate_file(p, block_size=block_size) for p in paths))
     frame = build_rows(agg, population_by_esp_band(upstream))
-    for name, value in _provenance(paths).items():
+    for name, value in combined_columns(paths).items():
         frame[name] = value
     tally = {k: int(v) for k, v in sorted(agg.tally.items())}
     unresolved = sum(v for k, v in tally.items() if k.startswith("unresolved") and not k.endswith("(cancer)"))

@@ -22,7 +22,7 @@ import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.provenance import describe_file
+from landscape_pipeline.provenance import combined_columns
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.ons_population.readers import read_population_file, resolve_codes
 from landscape_pipeline.stats import ESP2013
@@ -81,16 +81,6 @@ def _areas(las: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _provenance(paths: Sequence[Path]) -> dict[str, object]:
-    """Return the provenance columns: the file's own, or the files' joined when several were combined."""
-    provs = [describe_file(p) for p in paths]
-    if len(provs) == 1:
-        return provs[0].columns()
-    return {"source_file": "; ".join(p.path.name for p in provs), "source_sha256": "; ".join(p.sha256 for p in provs),
-            "source_url": provs[0].url, "retrieved_at": pd.Timestamp(max(p.retrieved_at for p in provs)),
-            "synthetic": any(p.synthetic for p in provs)}
-
-
 def read_long(paths: Sequence[Path]) -> pd.DataFrame:
     """Return the single-year rows of all files with their current district code (``current``)."""
     parts = []
@@ -125,7 +115,7 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     bands = np.concatenate([by_sex.sum(axis=1, keepdims=True), by_sex], axis=1)  # Persons, Male, Female
     totals = bands.sum(axis=2)
     frame = pd.concat([_rows(areas, totals, years, None), _rows(areas, bands, years, BANDS)], ignore_index=True)
-    for name, value in _provenance(paths).items():
+    for name, value in combined_columns(paths).items():
         frame[name] = value
     return frame
 
