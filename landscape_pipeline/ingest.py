@@ -91,9 +91,35 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     return result
 
 
+#: Cells that sum to a published total: Male and Female under Persons, per indicator, area, period and breakdown.
+SEX_MARGIN = [c for c in schema.KEY_COLUMNS if c != "sex"]
+
+
 def publishable(frame: pd.DataFrame, rule_name: str) -> pd.DataFrame:
-    """Return ``frame`` with the named disclosure rule applied to its counts."""
+    """Return ``frame`` with the named disclosure rule applied to its counts.
+
+    Rules that suppress without rounding also get secondary suppression across sex (a hidden Male
+    count must not be recoverable as Persons minus Female). Rounding rules such as HES's need none:
+    rounding every other count to 5 is what replaced secondary suppression in the HES methodology.
+    """
     rule = disclosure.RULES[rule_name]
     if rule_name == "none" or frame.empty:
         return frame
-    return schema.conform(disclosure.apply_rule(frame, rule))
+    out = disclosure.apply_rule(frame, rule)
+    if not rule.round_to:
+        out = _secondary_by_sex(out)
+    return schema.conform(out)
+
+
+def _secondary_by_sex(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = frame[SEX_MARGIN].fillna("")
+    sizes = keys.groupby(SEX_MARGIN, sort=False)[SEX_MARGIN[0]].transform("size")
+    broken_down = sizes.gt(1).to_numpy()
+    if not broken_down.any():
+        return frame
+    part = frame.loc[broken_down].assign(**{c: keys.loc[broken_down, c] for c in ("category_type", "category")})
+    protected = disclosure.secondary_suppression(part, SEX_MARGIN, total_mask=part["sex"].eq("Persons").to_numpy())
+    out = frame.copy()
+    changed = ["count", "suppressed", "value_note", *disclosure.VALUE_COLUMNS]
+    out.loc[broken_down, changed] = protected[changed].to_numpy()
+    return out
