@@ -34,12 +34,28 @@ def area_status(codes: pd.Series) -> pd.Series:
     return status.astype(str)
 
 
+def described(text: str) -> dict[str, str]:
+    """Return the ``meta`` of an expectation: the plain-English sentence shown when it fails."""
+    return {"description": text}
+
+
+def every_english_la_present():
+    """Return the expectation that England and every current English LA (both tiers) have rows."""
+    import great_expectations.expectations as gxe
+
+    from landscape_pipeline import geography
+
+    codes = [la.area_code for la in geography.current_local_authorities() if la.nation_code == geography.ENGLAND]
+    return gxe.ExpectColumnDistinctValuesToContainSet(
+        column="area_code", value_set=[geography.ENGLAND, *codes],
+        meta=described("England and every current English local authority (both tiers) are present."))
+
+
 def expectations() -> list:
     """Return the canonical expectations (GX 1.x objects), each with a ``meta['description']``."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
+    meta = described
 
     required = [c.name for c in schema.COLUMNS if not c.nullable]
     out: list = [

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from landscape_pipeline import geography
 from landscape_pipeline.sources.cpes.questions import INDICATORS
+from landscape_pipeline.validation.suite import described as meta
+from landscape_pipeline.validation.suite import every_english_la_present
 
 
 def extra_expectations() -> list:
     """Return the CPES expectations (GX 1.x objects, each with ``meta['description']``)."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
-    english_las = [la.area_code for la in geography.current_local_authorities()
-                   if la.nation_code == geography.ENGLAND]
     return [
         gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=list(INDICATORS),
                                         meta=meta("Every row is one of the mapped CPES indicators.")),
@@ -35,7 +32,5 @@ def extra_expectations() -> list:
         gxe.ExpectColumnValuesToBeNull(
             column="value", row_condition="suppressed==True", condition_parser="pandas",
             meta=meta("Results suppressed for fewer than 21 respondents have no value.")),
-        gxe.ExpectColumnDistinctValuesToContainSet(
-            column="area_code", value_set=[geography.ENGLAND, *english_las],
-            meta=meta("England and every current English local authority are present.")),
+        every_english_la_present(),
     ]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from landscape_pipeline.stats import TREND_LABELS
+from landscape_pipeline.validation.suite import described as meta
 
 #: Benchmark labels Fingertips writes in its "Compared to ..." columns.
 COMPARISON_LABELS = (
@@ -24,8 +25,6 @@ def extra_expectations() -> list:
     """Return the Fingertips expectations (GX 1.x objects, each with ``meta['description']``)."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
     proportion = {"row_condition": 'value_type=="proportion"', "condition_parser": "pandas"}
     out = [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from landscape_pipeline.validation.suite import described as meta
+
 
 def expectations() -> list:
     """Return GX expectations on top of the canonical suite (GX imported lazily)."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
     return [
         gxe.ExpectColumnValuesToMatchRegex(

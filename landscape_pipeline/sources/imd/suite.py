@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from landscape_pipeline import geography
 from landscape_pipeline.sources.imd.parser import INDICATORS, PROPORTION_ID, RANK_ID, SCORE_ID, UPPER_RANK_ID
+from landscape_pipeline.validation.suite import described as meta
+from landscape_pipeline.validation.suite import every_english_la_present
 
 
 def extra_expectations() -> list:
     """Return the IMD expectations (GX 1.x objects, each with ``meta['description']``)."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
     las = [la for la in geography.current_local_authorities() if la.nation_code == geography.ENGLAND]
     lower = [la.area_code for la in las if la.tier != "upper"]
@@ -24,9 +24,7 @@ def extra_expectations() -> list:
         gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=list(INDICATORS),
                                         meta=meta("Only the four IMD indicators are produced.")),
         gxe.ExpectColumnValuesToNotBeNull(column="value", meta=meta("Every IMD summary has a value.")),
-        gxe.ExpectColumnDistinctValuesToContainSet(
-            column="area_code", value_set=[geography.ENGLAND, *upper, *lower],
-            meta=meta("Every current English local authority (both tiers) and England is present.")),
+        every_english_la_present(),
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100, **only(SCORE_ID),
                                           meta=meta("Average scores lie between 0 and 100.")),
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100, **only(PROPORTION_ID),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from landscape_pipeline.sources.ons_population.parser import BANDS, BY_AGE_ID, TOTAL_ID
+from landscape_pipeline.validation.suite import described as meta
 
 
 def expectations() -> list:
     """Return GX expectations on top of the canonical suite (GX imported lazily)."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
     return [
         gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=[TOTAL_ID, BY_AGE_ID],

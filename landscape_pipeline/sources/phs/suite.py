@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from landscape_pipeline.validation.suite import described as meta
+
 #: PHS geography in the canonical table: council areas, boards, the island-board group, Scotland.
 AREA_CODE_PATTERN = r"^(?:S12\d{6}|S08\d{6}|S92000003|GR0800001)$"
 
@@ -10,8 +12,6 @@ def expectations() -> list:
     """Return the PHS expectations (GX 1.x objects, imported lazily), each with a description."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
     attributed = 'geography_method=="attributed"'
     dsr = 'value_type=="DSR"'

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from landscape_pipeline import geography
 from landscape_pipeline.sources.qof_prevalence.parser import INDICATOR_ID
+from landscape_pipeline.validation.suite import described as meta
+from landscape_pipeline.validation.suite import every_english_la_present
 
 
 def extra_expectations() -> list:
     """Return the QOF prevalence expectations (GX 1.x objects, each with ``meta['description']``)."""
     import great_expectations.expectations as gxe
 
-    def meta(text: str) -> dict[str, str]:
-        return {"description": text}
 
-    english_las = [la.area_code for la in geography.current_local_authorities()
-                   if la.nation_code == geography.ENGLAND]
     return [
         gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=[INDICATOR_ID],
                                         meta=meta("Only apportioned QOF cancer prevalence is produced.")),
@@ -27,7 +24,5 @@ def extra_expectations() -> list:
         gxe.ExpectColumnValuesToNotBeNull(
             column="attribution_note", row_condition='geography_method=="apportioned"', condition_parser="pandas",
             meta=meta("Every apportioned row says how it was apportioned.")),
-        gxe.ExpectColumnDistinctValuesToContainSet(
-            column="area_code", value_set=[geography.ENGLAND, *english_las],
-            meta=meta("England and every current English local authority are present.")),
+        every_english_la_present(),
     ]
