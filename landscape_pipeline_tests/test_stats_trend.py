@@ -120,6 +120,16 @@ def test_recent_trend_frame_rejects_duplicate_periods() -> None:
         recent_trend_frame(frame, ["area_code"], "year", None)
 
 
+def test_noise_slopes_count_as_zero_in_either_direction() -> None:
+    """A flat tail's leave-one-out slope is rounding noise; its sign must not decide the label."""
+    values, halves = [3.0, 0.01, 0.01, 0.01, 0.01], [1.0, 1.0, 1.0, 1.0, 0.25]
+    lowers = [v - h for v, h in zip(values, halves, strict=True)]
+    uppers = [v + h for v, h in zip(values, halves, strict=True)]
+    forward = recent_trend(values, lowers, uppers, "No judgement")
+    backward = recent_trend(values[::-1], lowers[::-1], uppers[::-1], "No judgement")
+    assert forward == backward == "No significant change"
+
+
 _values = st.lists(st.floats(-1e3, 1e3), min_size=5, max_size=5)
 _halves = st.lists(st.floats(0.01, 50), min_size=5, max_size=5)
 

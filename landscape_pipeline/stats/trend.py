@@ -4,6 +4,10 @@ General (CI-based) method of ``TrendMarkerCalculator``: SE_t = (U95_t - L95_t)/3
 t = 1..5; b = (S1*Swty - Swt*Swy)/D and Var(b) = S1/D with D = S1*Swtt - Swt^2; chi2 = b^2/Var(b).
 Significant when chi2 > 9.54953570608324 and b has the same sign in the full fit and in each of the
 5 leave-one-out fits. All series are fitted at once on (n_series, 5) matrices.
+
+A slope within floating-point tolerance of zero (:data:`SLOPE_RTOL` times the series' largest
+absolute value) counts as zero: its sign is rounding noise, and comparing noise signs would make
+the label depend on the order of the points.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from .compare import HIGH_IS_GOOD, LOW_IS_GOOD, polarity_codes
 TREND_POINTS = 5
 CHI2_THRESHOLD = 9.54953570608324  # chi-squared (1 df) at 0.998
 SE_DIVISOR = 3.92  # width of a 95% CI in standard errors (2 x 1.96)
+#: Slopes smaller than this fraction of the series' largest |value| (per time step) are taken as zero.
+SLOPE_RTOL = 1e-9
 
 CANNOT = "Cannot be calculated"
 NO_CHANGE = "No significant change"
@@ -57,7 +63,10 @@ def trend_statistics(values: np.ndarray, lowers: np.ndarray, uppers: np.ndarray)
         chi2 = slope * slope / var
         keep = 1.0 - np.eye(TREND_POINTS)  # row k drops point k
         loo, _ = _slopes(y[..., None, :], w[..., None, :] * keep)
-    consistent = (np.sign(loo) == np.sign(slope)[..., None]).all(-1) & (slope != 0)
+        tolerance = SLOPE_RTOL * np.abs(y).max(axis=-1)
+        sign = np.where(np.abs(slope) <= tolerance, 0.0, np.sign(slope))
+        loo_sign = np.where(np.abs(loo) <= tolerance[..., None], 0.0, np.sign(loo))
+    consistent = (loo_sign == sign[..., None]).all(-1) & (sign != 0)
     return valid, slope, chi2, consistent
 
 
