@@ -10,13 +10,24 @@ class LandscapeError(Exception):
 
 
 class SourceDataError(LandscapeError):
-    """A source file cannot be read: names the file, the 1-based data row and the column."""
+    """A source file cannot be read: names the file (and sheet), the 1-based data row, its line and the column.
 
-    def __init__(self, path: Path | str, message: str, *, row: int | None = None, column: str | None = None):
+    ``row`` counts data rows (the header excluded); ``line`` is what an editor or spreadsheet shows.
+    """
+
+    def __init__(self, path: Path | str, message: str, *, row: int | None = None, column: str | None = None,
+                 line: int | None = None, sheet: str | None = None):
         self.path, self.row, self.column, self.detail = Path(path), row, column, message
+        self.line, self.sheet = line, sheet
         where = f"{Path(path).name}"
+        if sheet:
+            where += f" (sheet '{sheet}')"
         if row is not None:
             where += f", row {row}"
+            if line is not None:
+                where += f" (line {line})"
+        elif line is not None:
+            where += f", line {line}"
         if column is not None:
             where += f", column '{column}'"
         super().__init__(f"{where}: {message}")
