@@ -225,7 +225,7 @@ def test_broken_number_names_file_row_and_column(small_export, tmp_path):
     with pytest.raises(SourceDataError) as info:
         read_fingertips_csv(path)
     assert (info.value.row, info.value.column) == (3, "Lower CI 95.0 limit")
-    assert "broken.csv, row 3, column 'Lower CI 95.0 limit'" in str(info.value) and "71.2x" in str(info.value)
+    assert "broken.csv, row 3 (line 4), column 'Lower CI 95.0 limit'" in str(info.value) and "71.2x" in str(info.value)
 
 
 def test_missing_column_is_named(small_export, tmp_path):
@@ -265,10 +265,10 @@ def test_codes_stay_text_and_unknown_periods_use_the_sortable_anchor(small_expor
 
 def test_inconsistent_sortable_and_blank_required_cell_are_rejected(small_export, tmp_path):
     clash = rewrite(small_export, tmp_path / "clash.csv", lambda rows: rows[5].__setitem__(23, "20170000"))
-    with pytest.raises(SourceDataError, match="row 5, column 'Time period Sortable'"):
+    with pytest.raises(SourceDataError, match=r"row 5 \(line 6\), column 'Time period Sortable'"):
         read_fingertips_csv(clash)
     blank = rewrite(small_export, tmp_path / "blank.csv", lambda rows: rows[2].__setitem__(4, ""))
-    with pytest.raises(SourceDataError, match="row 2, column 'Area Code'"):
+    with pytest.raises(SourceDataError, match=r"row 2 \(line 3\), column 'Area Code'"):
         read_fingertips_csv(blank)
 
 
