@@ -428,3 +428,34 @@ def test_fetch_live_resolves_placeholders_by_name_and_skips_unresolved(fetcher, 
 def test_batches_respect_the_api_limit():
     chunks = batches([*range(1, 251), 5])
     assert [len(c) for c in chunks] == [100, 100, 50] and chunks[0][0] == 1 and chunks[2][-1] == 250
+
+
+def test_a_period_ending_after_today_is_refused_naming_row_and_line(small_export, tmp_path):
+    import datetime as dt
+
+    def future(rows):
+        rows[4][11], rows[4][23] = "2031 - 33", "20310000"
+
+    path = rewrite(small_export, tmp_path / "future.csv", future)
+    with pytest.raises(SourceDataError, match="ends after today") as caught:
+        read_fingertips_csv(path)
+    assert (caught.value.row, caught.value.line, caught.value.column) == (4, 5, "Time period")
+    frame = read_fingertips_csv(small_export, today=dt.date(2099, 1, 1))
+    last = frame["period_end"].max()
+    with pytest.raises(SourceDataError, match="ends after today"):
+        read_fingertips_csv(small_export, today=(pd.Timestamp(last) - pd.Timedelta(days=1)).date())
+
+
+def test_real_exports_pass_landscape_validate(reference_data, capsys):
+    from landscape_pipeline.cli.validate import run_validate
+
+    exports = sorted((reference_data / "fingertips").glob("fingertips_all_data_*.csv"))
+    assert len(exports) == 2
+    for path in exports:
+        assert run_validate([path], "fingertips") == 0, capsys.readouterr().out
+    ld = read_fingertips_csv(exports[0])
+    assert len(ld) == 464 and set(ld["area_type"]) >= {"GPs"}
+    england = ld[(ld["area_code"] == "E92000001") & ld["category_type"].isna()]
+    gps = ld[ld["area_type"] == "GPs"]
+    assert (england["count"] >= gps.groupby("period_label")["count"].sum().reindex(england["period_label"]).to_numpy()
+            ).all()  # the England register holds at least the listed practices' registers

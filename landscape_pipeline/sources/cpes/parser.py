@@ -133,7 +133,8 @@ def _without_duplicates(table: DataTable, rows: pd.DataFrame) -> pd.DataFrame:
         raise table.error(f"{name} ({second['level']}) has question {second['question']} twice with different "
                           f"results (row {int(first['source_row'])} and this row differ in "
                           f"{', '.join(shown) or 'their figures'}); keep the publisher's one row.",
-                          row=int(second["source_row"]), column="value")
+                          row=int(second["source_row"]),
+                          column=next((k for k in shown if k != "suppressed"), "value"))
     return rows[~repeats.to_numpy()]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from landscape_pipeline import geography
@@ -56,10 +57,11 @@ def choose_lookup(extract: Registrations, lookups: Sequence[LsoaLookup]) -> Lsoa
     codes = extract.rows.loc[is_lsoa_code(extract.rows["lsoa_code"]), ["lsoa_code", "source_row"]]
 
     def missing(lookup: LsoaLookup) -> pd.DataFrame:
-        known = set(lookup.rows["lsoa_code"])
-        english_only = not any(c.startswith("W01") for c in known)
+        known = set(lookup.rows["lsoa_code"].tolist())
+        english_only = not any(code.startswith("W01") for code in known)
         needed = codes[~codes["lsoa_code"].str.startswith("W01")] if english_only else codes
-        return needed[~needed["lsoa_code"].isin(known)]
+        placed = np.fromiter((code in known for code in needed["lsoa_code"].tolist()), bool, len(needed))
+        return needed[~placed]
 
     gaps = {lookup.path: missing(lookup) for lookup in lookups}
     best = min(lookups, key=lambda lk: (len(gaps[lk.path]), -lk.vintage))

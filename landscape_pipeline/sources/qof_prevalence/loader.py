@@ -43,7 +43,8 @@ LOOKUP_FIELDS = ("LSOA21CD", "LSOA21NM", "LAD23CD", "LAD23NM")
 PAGE_SIZE = 2000
 LSOA11_LOOKUP_PAGE = ("https://data.gov.uk/dataset/94cf8e7a-5ade-4c47-8b6f-cae3f90b6ec9/lower-layer-super-output-area-"
                       "2011-to-clinical-commissioning-group-to-local-authority-district-april-2020-lookup-in-england")
-_CSV_LINK = re.compile(r"""href=["']([^"']+?(?:\.csv|[?&]format=csv)[^"']*)["']""", re.I)
+#: A CSV download link: ``....csv``, ``?format=csv`` or an ArcGIS hub ``.../csv?layers=0``.
+_CSV_LINK = re.compile(r"""href=["']([^"']+?(?:\.csv|[?&]format=csv|/csv)(?:[?#&][^"']*)?)["']""", re.I)
 _LSOA_LINK = re.compile(r"""href=["'](https://files\.digital\.nhs\.uk/[^"']*gp-reg-pat-prac-lsoa[^"']*)["']""",
                         re.I)
 _MONTH_LINK = re.compile(r"""href=["']([^"']*/patients-registered-at-a-gp-practice/[a-z]+-\d{4})["']""", re.I)

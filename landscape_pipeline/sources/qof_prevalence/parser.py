@@ -58,8 +58,8 @@ from landscape_pipeline.sources.qof_prevalence.registrations import (
     is_registration_header,
     read_registrations,
 )
-from landscape_pipeline.tabular import normalise, read_header
 from landscape_pipeline.stats import compare_frame, proportion_frame, recent_trend_frame
+from landscape_pipeline.tabular import normalise, read_header
 
 SOURCE_ID = "qof_prevalence"
 INDICATOR_ID = "qof_prevalence_cancer"
@@ -129,12 +129,12 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     if not extract_paths:
         raise SourceDataError(exports[0], "cannot be apportioned without a 'Patients Registered at a GP Practice' "
                               "LSOA file (gp-reg-pat-prac-lsoa-all.csv); add one to the folder.")
+    practices, england = read_practice_values(exports[0])
+    extracts = [read_registrations(p) for p in extract_paths]
     if not lookup_paths:
         raise SourceDataError(exports[0], "cannot be apportioned without an ONS LSOA -> local authority lookup "
                               "(LSOA11CD or LSOA21CD with LADyyCD); add the lookup of the extracts' LSOA vintage.")
     lookups = [read_lsoa_lookup(p) for p in lookup_paths]
-    practices, england = read_practice_values(exports[0])
-    extracts = [read_registrations(p) for p in extract_paths]
     limit = max_extract_years()
     periods = practices.drop_duplicates("period_label").set_index("period_label")["period_end"]
     chosen: dict[str, Registrations] = {}
