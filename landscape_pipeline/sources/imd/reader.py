@@ -25,7 +25,14 @@ import pandas as pd
 
 from landscape_pipeline import corrections
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.tabular import EXCEL_SUFFIXES, RawTable, find_columns, normalise, numbers, read_table
+from landscape_pipeline.tabular import (
+    EXCEL_SUFFIXES,
+    RawTable,
+    find_columns,
+    numbers,
+    read_table,
+    require_rows,
+)
 
 SOURCE_ID = "imd"
 SUPPRESSION = ("*", "..", ":", "-", "x")
@@ -103,6 +110,7 @@ def read_sheet(raw: RawTable) -> Table:
                               "Proportion of LSOAs in most deprived 10% nationally') nor the Income ones ('Income - "
                               "Average score', 'Income scale'). Use the 'IMD' sheet of the IoD summaries unchanged.",
                               sheet=raw.sheet, line=raw.header_line)
+    require_rows(raw, "local authority rows")
     year_match = _YEAR.search(code_col)
     codes = raw.frame[code_col].fillna("").str.upper()
     raw.fail_first(codes.eq("").to_numpy(), code_col, "the area code is blank; every row names its local authority.")
@@ -146,8 +154,3 @@ def _income_denominators(raw: RawTable, found: dict[str, str], out: pd.DataFrame
     out["population"] = scale / score
     out["income_scale"] = scale
 
-
-def is_iod_header(columns: list[str]) -> bool:
-    """Return True when a header has an IoD area code column."""
-    names = {normalise(c) for c in columns}
-    return any(normalise(s) in names for key in ("lower_code", "upper_code") for s in HEADER_VARIANTS[key])

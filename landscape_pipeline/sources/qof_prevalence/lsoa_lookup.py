@@ -17,7 +17,7 @@ import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.tabular import RawTable, read_header, read_table
+from landscape_pipeline.tabular import RawTable, read_header, read_table, require_rows
 
 _LSOA_HEADER = re.compile(r"^LSOA(11|21)CD$", re.I)
 _LA_HEADER = re.compile(r"^(LAD|LTLA)(\d{2})CD$", re.I)
@@ -63,6 +63,7 @@ def read_lsoa_lookup(path: Path | str) -> LsoaLookup:
         raise SourceDataError(table.path, "needs an LSOA code column ('LSOA11CD' or 'LSOA21CD') and a district "
                                           f"column (e.g. 'LAD20CD'); its header is {', '.join(table.frame.columns)}."
                                           " Use an ONS LSOA to LAD lookup.", line=table.header_line)
+    require_rows(table, "LSOAs")
     vintage = VINTAGES[_LSOA_HEADER.match(lsoa_col)[1]]
     la_year = 2000 + int(_LA_HEADER.match(la_col)[2])
     lsoa = table.frame[lsoa_col].fillna("").str.upper()
