@@ -114,11 +114,13 @@ def test_merged_districts_are_weighted_by_the_iod_denominators_when_ons_lacks_th
     assert "IoD2019 population denominators" in score["value_note"] and pd.isna(score["source_row"])
 
 
-def test_ons_populations_from_upstream_weight_merged_districts_and_mark_rows_synthetic(published):
-    current = {la.area_code: 100_000.0 for la in geography.current_local_authorities()
-               if la.nation_code == geography.ENGLAND and la.tier != "upper"}
+CURRENT = {la.area_code: 100_000.0 for la in geography.current_local_authorities()
+           if la.nation_code == geography.ENGLAND and la.tier != "upper"}
+
+
+def test_real_ons_estimates_of_2019_districts_weight_their_successor(published):
     districts = {"E07000026": 97_000.0, "E07000028": 108_000.0, "E07000029": 68_000.0}
-    upstream = pd.concat([ons_upstream(current, synthetic=True), ons_upstream(districts, synthetic=False)])
+    upstream = pd.concat([ons_upstream(CURRENT, synthetic=True), ons_upstream(districts, synthetic=False)])
     result = ingest(SOURCE, [WORKBOOK], {"ons_population": upstream})
     assert result.passed, result.text()
     frame = result.frame
@@ -126,14 +128,27 @@ def test_ons_populations_from_upstream_weight_merged_districts_and_mark_rows_syn
     cumberland = value(frame, SCORE_ID, CUMBERLAND)
     assert cumberland["value"] == pytest.approx(np.average(parts, weights=list(districts.values())))
     assert f"ONS mid-{REFERENCE_YEAR} population estimates (ons_population)" in cumberland["value_note"]
-    assert not cumberland["synthetic"]  # real district estimates shaped it
     westmorland = value(frame, SCORE_ID, "E06000064")  # its districts are not upstream: IoD denominators
-    assert "IoD2019 population denominators" in westmorland["value_note"] and not westmorland["synthetic"]
-    assert not value(frame, SCORE_ID, COVENTRY)["synthetic"]
-    for code in (ESSEX, "E12000005", geography.ENGLAND):  # weighted with the synthetic current-LA estimates
+    assert "IoD2019 population denominators" in westmorland["value_note"]
+    essex = value(frame, SCORE_ID, ESSEX)  # synthetic estimates of current LAs lose to the real denominators
+    assert "IoD2019 population denominators" in essex["value_note"]
+    assert not frame["synthetic"].any()
+
+
+def test_rows_weighted_with_synthetic_estimates_are_synthetic_and_no_others(tmp_path):
+    merged = [code for code in geography.retired_codes()["retired_code"]
+              if geography.resolve_area_code(code, allow_split=True) in MERGED and code.startswith("E07")]
+    upstream = pd.concat([ons_upstream(CURRENT, synthetic=True),
+                          ons_upstream(dict.fromkeys(merged, 50_000.0), synthetic=True)])
+    result = ingest(SOURCE, [imd_sheet_csv(tmp_path)], {"ons_population": upstream})  # no Income sheet
+    assert result.passed, result.text()
+    frame = result.frame
+    for code in (CUMBERLAND, ESSEX, "E12000005", geography.ENGLAND):
         row = value(frame, SCORE_ID, code)
         assert row["synthetic"] and "ONS mid-2019" in row["value_note"]
-    assert value(frame, UPPER_RANK_ID, COVENTRY)["synthetic"]  # ranked among synthetic county values
+    assert not value(frame, SCORE_ID, COVENTRY)["synthetic"] and not value(frame, PROPORTION_ID, COVENTRY)["synthetic"]
+    assert value(frame, RANK_ID, COVENTRY)["synthetic"]  # ranked among synthetic-weighted successors
+    assert value(frame, UPPER_RANK_ID, COVENTRY)["synthetic"]
 
 
 def test_imd_sheet_alone_computes_what_it_can_and_says_why_not_the_rest(tmp_path, published):

@@ -3,7 +3,8 @@
 Two published sources, in this order:
 
 1. ONS mid-year population estimates from the staged ``ons_population`` table (upstream of ``imd``):
-   persons, all ages, the year nearest 2019 that has every area needed;
+   persons, all ages, the year nearest 2019 that has every area needed (unless they are synthetic
+   and real denominators are at hand: real figures beat synthetic ones);
 2. the IoD2019's own population denominators (mid-2015, excluding prisoners), which MHCLG publishes
    implicitly in File 10's ``Income`` sheet: ``Income scale`` (people income-deprived) divided by the
    ``Income - Average score`` (their population-weighted share) is each district's denominator.
@@ -74,8 +75,13 @@ def _from_iod(codes: Sequence[str], iod: pd.Series | None, synthetic: bool) -> W
 
 def weights_for(codes: Sequence[str], ons: pd.DataFrame, iod: pd.Series | None, *,
                 iod_synthetic: bool) -> Weights | None:
-    """Return population weights for ``codes`` (ONS first, then the IoD denominators), or None if neither has all."""
-    return _from_ons(codes, ons) or _from_iod(codes, iod, iod_synthetic)
+    """Return population weights for ``codes``, or None if no source has them all.
+
+    ONS estimates come first, then the IoD denominators; but real figures beat synthetic ones, so
+    synthetic ONS estimates (a bundled sample) are used only when no real denominators are given.
+    """
+    found = [w for w in (_from_ons(codes, ons), _from_iod(codes, iod, iod_synthetic)) if w is not None]
+    return next((w for w in found if not w.synthetic), found[0] if found else None)
 
 
 def missing_weights_note(codes: Sequence[str], ons: pd.DataFrame) -> str:
