@@ -81,16 +81,6 @@ class DataTable:
                                column=self.columns.get(column, column))
 
 
-def is_data_table_header(columns: list[str]) -> bool:
-    """Return True when a header has the columns that identify a CPES data table."""
-    try:
-        probe = RawTable(Path("header"), pd.DataFrame(columns=columns))
-        find_columns(probe, {k: HEADER_VARIANTS[k] for k in ("question", "question_text", "value")})
-    except SourceDataError:
-        return False
-    return True
-
-
 def read_data_table(path: Path | str) -> DataTable:
     """Return the rows of one CPES data table, or raise :class:`SourceDataError` naming file, row and column."""
     path = Path(path)
