@@ -92,9 +92,18 @@ def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
     ours_region = stats.compare_frame(*args, table["region_value"].to_numpy(), polarity)
     table["region_comparison"] = table["region_comparison"].fillna(pd.Series(ours_region, index=table.index))
     table.loc[table["region_code"].isna(), "region_comparison"] = None
-    from_board = table["geography_method"].eq("attributed") & table["region_code"].str.startswith("S08", na=False)
-    table.loc[from_board & table["region_value"].notna(), "region_comparison"] = stats.NOT_COMPARED
+    # Against its board, a council area is not compared when the value came from the board, or the board is it.
+    board = table["region_code"].str.startswith("S08", na=False)
+    same_area = board & table["region_code"].isin(_single_council_boards())
+    from_board = board & table["geography_method"].eq("attributed")
+    table.loc[(same_area | from_board) & table["region_value"].notna(), "region_comparison"] = stats.NOT_COMPARED
     return table
+
+
+def _single_council_boards() -> list[str]:
+    """Return the NHS boards that cover one council area only (Fife, Borders, the islands...)."""
+    boards = {la.health_board_code for la in geography.current_local_authorities() if la.health_board_code}
+    return sorted(b for b in boards if len(geography.council_areas_in_board(b)) == 1)
 
 
 def _synthetic_benchmark(table: pd.DataFrame, probe: pd.DataFrame) -> pd.Series:
