@@ -61,15 +61,27 @@ def test_named_las_hold_cancer_indicators_compared_with_their_nation(built: Path
     assert compared["comparator_value"].notna().mean() > 0.5
     assert frame["comparison"].isin(["Better", "Similar", "Worse", "Higher", "Lower"]).any()
     assert frame["is_latest"].any()
-    # synthetic is derived per row: the real IoD2019 File 10 alone gives unmarked rows, synthetic inputs marked ones
-    from_file_10 = frame["indicator_id"].isin(["imd_average_score", "imd_proportion_lsoas_most_deprived_10pct",
-                                               "imd_rank_of_average_score"])
-    if code == "E08000026":  # unchanged since 2019: these rows come from the real File 10 alone
-        assert from_file_10.sum() == 3 and not frame.loc[from_file_10, "synthetic"].any()
-    assert frame.loc[frame["source_id"].isin(["qof_prevalence", "cpes"]), "synthetic"].all()
-    assert frame["synthetic"].any(), "bundled synthetic samples must be flagged synthetic"
+    # synthetic is derived per row: rows from real files alone are unmarked, rows shaped by synthetic inputs marked
+    real = frame["source_id"].eq("simd")  # SIMD's bundled files are real (data_sources/simd/provenance.json)
+    imd = frame["source_id"].eq("imd")  # the real IoD2019 File 10, weighted by its own published denominators
+    assert frame.loc[~real & ~imd, "synthetic"].all(), "bundled synthetic data must be flagged synthetic"
+    assert not frame.loc[real | imd, "synthetic"].any(), "rows from real files alone are not synthetic"
+    if code == "E08000026":  # unchanged since 2019: its IMD rows come from File 10 itself
+        assert imd.sum() == 4
     meta = read_metadata(paths.baseline_path(built, code))
     assert meta["synthetic"] is True and any("SYNTHETIC" in n for n in meta["notes"])
+
+
+@pytest.mark.parametrize(("code", "board"), [("S12000042", "S08000030"), ("S12000047", "S08000029"),
+                                           ("S12000049", "S08000031")])
+def test_scottish_sites_have_every_theme_compared_with_scotland_and_board(built: Path, code: str, board: str) -> None:
+    latest = _baseline(built, code).query("is_latest").set_index("indicator_id")
+    for indicator in ("scotpho_cancer_registrations", "scotpho_early_deaths_cancer_under75",
+                      "scotpho_bowel_screening_uptake", "simd_overall_pop_most_deprived_20pct",
+                      "phs_eol_home_community_last_6_months"):
+        row = latest.loc[indicator]
+        assert pd.notna(row["value"]) and pd.notna(row["comparator_value"]) and row["comparison"], indicator
+        assert row["region_code"] == board and pd.notna(row["region_value"]), indicator
 
 
 def test_cli_prints_coventry_baseline_as_csv(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
