@@ -5,16 +5,16 @@ Shared by the Dagster source assets and ``landscape validate``; nothing here wri
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from landscape_pipeline import disclosure, paths, schema
+from landscape_pipeline import disclosure, paths, provenance, schema
 from landscape_pipeline.errors import LandscapeError, SourceDataError
 from landscape_pipeline.settings import LandscapeSettings
-from landscape_pipeline.sources.base import SourceInputs, SourceSpec
+from landscape_pipeline.sources.base import SYNTHETIC_DERIVED, SourceInputs, SourceSpec
 from landscape_pipeline.validation import ValidationReport, validate_frame
 
 
@@ -72,10 +72,12 @@ def resolve_files(spec: SourceSpec, settings: LandscapeSettings) -> list[Path]:
 def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.DataFrame] | None = None,
            *, validate: bool = True) -> IngestResult:
     """Parse, disclosure-control and validate ``files`` of one source."""
+    tables = _ReadRecorder(dict(upstream or {}))
     try:
-        parsed = spec.parse(list(files), SourceInputs(upstream=dict(upstream or {})))
-        notes = dict(parsed.attrs)
+        parsed = spec.parse(list(files), SourceInputs(upstream=tables))
+        notes = {k: v for k, v in parsed.attrs.items() if k != SYNTHETIC_DERIVED}
         frame = schema.conform(parsed)
+        frame["synthetic"] = derive_synthetic(frame, files, tables, declared=bool(parsed.attrs.get(SYNTHETIC_DERIVED)))
     except SourceDataError as exc:
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=exc)
     except (schema.SchemaError, ValueError) as exc:
@@ -89,6 +91,40 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
         result.report = validate_frame(frame, spec.source_id, column_labels=spec.column_labels,
                                        extra_expectations=extra)
     return result
+
+
+class _ReadRecorder(Mapping[str, pd.DataFrame]):
+    """The upstream tables, remembering which ones the parser read."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame]):
+        self._tables, self.read = tables, set()
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        table = self._tables[key]
+        self.read.add(key)
+        return table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
+def derive_synthetic(frame: pd.DataFrame, files: Sequence[Path], upstream: Mapping[str, pd.DataFrame],
+                     *, declared: bool = False) -> pd.Series:
+    """Return each row's ``synthetic`` flag derived from every input that shaped it.
+
+    A row is synthetic if the parser marked it, if its ``source_file`` names a synthetic file, or -
+    unless the parser derived the flag row by row itself (``declared``) - if the parser read an
+    upstream table holding any synthetic row. The rule only ever adds marks.
+    """
+    flags = provenance.synthetic_from_files(frame, files)
+    if not declared:
+        read = upstream.read if isinstance(upstream, _ReadRecorder) else set(upstream)
+        if any(SourceInputs(upstream=upstream).synthetic_rows(name) for name in sorted(read)):
+            flags = pd.Series(True, index=frame.index)
+    return flags.astype(bool)
 
 
 #: Cells that sum to a published total: Male and Female under Persons, per indicator, area, period and breakdown.

@@ -61,6 +61,17 @@ def _read_manifest(manifest: Path, _mtime_ns: int) -> dict:
     return json.loads(manifest.read_text(encoding="utf-8"))
 
 
+def is_synthetic(path: Path | str) -> bool:
+    """Return the synthetic flag of ``path`` from its sidecar or its folder's manifest (no hashing)."""
+    path = Path(path)
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if sidecar.exists():
+        return bool(json.loads(sidecar.read_text(encoding="utf-8")).get("synthetic", False))
+    manifest = _manifest(path.parent.resolve())
+    entry = manifest.get("files", {}).get(path.name, {})
+    return bool(entry.get("synthetic", manifest.get("synthetic", False)))
+
+
 def describe_file(path: Path | str) -> FileProvenance:
     """Return the provenance of ``path`` from its sidecar or its folder's manifest.
 
@@ -76,7 +87,7 @@ def describe_file(path: Path | str) -> FileProvenance:
                               datetime.fromisoformat(meta["retrieved_at"]))
     manifest = _manifest(path.parent.resolve())
     entry = manifest.get("files", {}).get(path.name, {})
-    synthetic = bool(entry.get("synthetic", manifest.get("synthetic", False)))
+    synthetic = is_synthetic(path)
     url = entry.get("imitates_url") or entry.get("url") or manifest.get("publisher_url")
     when = manifest.get("bundled_on")
     retrieved = (datetime.fromisoformat(when).replace(tzinfo=UTC) if when
@@ -100,3 +111,21 @@ def combined_columns(paths: Sequence[Path]) -> dict[str, object]:
     return {"source_file": "; ".join(p.path.name for p in provs), "source_sha256": "; ".join(p.sha256 for p in provs),
             "source_url": provs[0].url, "retrieved_at": pd.Timestamp(max(p.retrieved_at for p in provs)),
             "synthetic": any(p.synthetic for p in provs)}
+
+
+#: Separator of file names in ``source_file`` when a row was built from several files.
+FILE_SEPARATOR = "; "
+
+
+def synthetic_from_files(frame: pd.DataFrame, files: Sequence[Path]) -> pd.Series:
+    """Return ``frame['synthetic']`` OR'ed with the flag of every file its ``source_file`` names.
+
+    The rule is monotone: a row is synthetic if any input that shaped it was, so a row naming a
+    synthetic file (alone or among several, joined by ``'; '``) is synthetic; nothing is unmarked.
+    """
+    flags = {Path(p).name: is_synthetic(p) for p in files}
+    if not any(flags.values()) or "source_file" not in frame:
+        return frame["synthetic"].astype(bool)
+    names = frame["source_file"].fillna("").astype("str")
+    named = {value: any(flags.get(n, False) for n in value.split(FILE_SEPARATOR)) for value in names.unique()}
+    return frame["synthetic"].astype(bool) | names.map(named).astype(bool)

@@ -137,8 +137,15 @@ def _csv_frame(text: str, header_row: int, path: Path) -> pd.DataFrame:
 
 
 def read_header(path: Path | str, **kwargs: object) -> list[str]:
-    """Return the header of a file as :func:`read_table` would see it."""
-    return list(read_table(path, **kwargs).frame.columns)
+    """Return the header of a file as :func:`read_table` would see it (CSV: from its first line only)."""
+    path = Path(path)
+    if kwargs or path.suffix.lower() in EXCEL_SUFFIXES or not path.exists():
+        return list(read_table(path, **kwargs).frame.columns)
+    head = _raw_bytes(path, None)[:65536]
+    cut = head.rfind(b"\n")
+    text = _decode(head[:cut] if cut > 0 else head, path, None)
+    first = next(csv.reader(io.StringIO(text)), [])
+    return _unique([_clean_header(c) for c in first])
 
 
 def _raw_bytes(path: Path, member_pattern: str | None) -> bytes:

@@ -259,3 +259,62 @@ def test_live_loader_honours_the_url_override_and_reports_an_empty_page(tmp_path
     responses.get(DATA_PAGE, body="<html></html>")
     with pytest.raises(FetchError, match=URLS_ENV):
         fetch_live(HttpFetcher(retries=0), tmp_path / "empty")
+
+
+@pytest.mark.parametrize(("column", "bad", "words"), [
+    ("scored percentage", "150", "not a percentage"),
+    ("Number of responses", "-12", "negative"),
+    ("Lower 95% confidence interval", "99.9", "exceeds the upper one"),
+])
+def test_impossible_results_are_refused_naming_file_row_line_and_column(tmp_path, column, bad, words):
+    table = table_2023()
+    target = table.index[(table["Level"] == "ICB") & (table["Question Number"] == "Q43")][0]  # a percentage
+    table.loc[target, column] = bad
+    with pytest.raises(SourceDataError, match=words) as caught:
+        read_data_table(write(table, tmp_path / "cpes_2023.csv"))
+    error = caught.value
+    assert (error.path.name, error.row, error.line, error.column) == ("cpes_2023.csv", target + 1, target + 2, column)
+
+
+def test_a_score_above_ten_is_refused(tmp_path):
+    table = table_2023()
+    target = table.index[(table["Level"] == "National") & (table["Question Number"] == "Q60")][0]
+    table.loc[target, ["scored percentage", "Upper 95% confidence interval"]] = ["11.2", "11.4"]
+    with pytest.raises(SourceDataError, match="not a 0-10 score") as caught:
+        read_data_table(write(table, tmp_path / "cpes_2023.csv"))
+    assert caught.value.row == target + 1
+
+
+def test_conflicting_duplicate_rows_are_refused_after_recoding_and_exact_repeats_dropped(tmp_path):
+    table = table_2023()
+    icb = table[(table["ONS Code"] == COVENTRY_ICB) & (table["Question Number"] == "Q60")]
+    repeat = icb.assign(**{"ONS Code": "", "Organisation Code": "QWU"})  # the same ICB by its ODS code
+    again = parse([write(pd.concat([table, repeat], ignore_index=True), tmp_path / "cpes_2023.csv")])
+    assert len(again) == len(parse([FOLDER / "cpes_2023_data_tables.csv"]))  # an exact repeat changes nothing
+    clash = repeat.assign(**{"Number of responses": "999"})
+    path = write(pd.concat([table, clash], ignore_index=True), tmp_path / "cpes_2023.csv")
+    with pytest.raises(SourceDataError, match="twice with different results") as caught:
+        parse([path])
+    assert caught.value.row == len(table) + 1 and caught.value.column == "Number of responses"
+    assert f"row {icb.index[0] + 1} and this row differ in responses" in str(caught.value)
+
+
+def test_header_only_table_and_unknown_layout_are_refused_in_a_sentence(tmp_path):
+    header_only = tmp_path / "cpes_2023.csv"
+    header_only.write_text(",".join(table_2023().columns) + "\n")
+    with pytest.raises(SourceDataError, match="has a header but no survey results"):
+        parse([header_only])
+    other = tmp_path / "cpes_trust_2023.csv"
+    other.write_text("Trust code,Trust name,Question,Question text,Percentage positive\nRKB,X,Q60,Q,88\n")
+    with pytest.raises(SourceDataError, match="unverified") as caught:
+        parse([other])
+    assert "Question Number" in str(caught.value) and "Its header is: 'Trust code'" in str(caught.value)
+
+
+def test_the_real_cpes_geography_lookup_is_named_for_what_it_is(reference_data, capsys):
+    from landscape_pipeline.cli.validate import run_validate
+
+    path = reference_data / "cpes" / "CPES_geog_lookuptable_2018.csv"
+    assert run_validate([path], "cpes") == 1
+    out = capsys.readouterr().out
+    assert "CPES_geog_lookuptable_2018.csv: is the CPES geography lookup" in out and "data tables" in out

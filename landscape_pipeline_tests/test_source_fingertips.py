@@ -225,7 +225,7 @@ def test_broken_number_names_file_row_and_column(small_export, tmp_path):
     with pytest.raises(SourceDataError) as info:
         read_fingertips_csv(path)
     assert (info.value.row, info.value.column) == (3, "Lower CI 95.0 limit")
-    assert "broken.csv, row 3, column 'Lower CI 95.0 limit'" in str(info.value) and "71.2x" in str(info.value)
+    assert "broken.csv, row 3 (line 4), column 'Lower CI 95.0 limit'" in str(info.value) and "71.2x" in str(info.value)
 
 
 def test_missing_column_is_named(small_export, tmp_path):
@@ -265,10 +265,10 @@ def test_codes_stay_text_and_unknown_periods_use_the_sortable_anchor(small_expor
 
 def test_inconsistent_sortable_and_blank_required_cell_are_rejected(small_export, tmp_path):
     clash = rewrite(small_export, tmp_path / "clash.csv", lambda rows: rows[5].__setitem__(23, "20170000"))
-    with pytest.raises(SourceDataError, match="row 5, column 'Time period Sortable'"):
+    with pytest.raises(SourceDataError, match=r"row 5 \(line 6\), column 'Time period Sortable'"):
         read_fingertips_csv(clash)
     blank = rewrite(small_export, tmp_path / "blank.csv", lambda rows: rows[2].__setitem__(4, ""))
-    with pytest.raises(SourceDataError, match="row 2, column 'Area Code'"):
+    with pytest.raises(SourceDataError, match=r"row 2 \(line 3\), column 'Area Code'"):
         read_fingertips_csv(blank)
 
 
@@ -428,6 +428,37 @@ def test_fetch_live_resolves_placeholders_by_name_and_skips_unresolved(fetcher, 
 def test_batches_respect_the_api_limit():
     chunks = batches([*range(1, 251), 5])
     assert [len(c) for c in chunks] == [100, 100, 50] and chunks[0][0] == 1 and chunks[2][-1] == 250
+
+
+def test_a_period_ending_after_today_is_refused_naming_row_and_line(small_export, tmp_path):
+    import datetime as dt
+
+    def future(rows):
+        rows[4][11], rows[4][23] = "2031 - 33", "20310000"
+
+    path = rewrite(small_export, tmp_path / "future.csv", future)
+    with pytest.raises(SourceDataError, match="ends after today") as caught:
+        read_fingertips_csv(path)
+    assert (caught.value.row, caught.value.line, caught.value.column) == (4, 5, "Time period")
+    frame = read_fingertips_csv(small_export, today=dt.date(2099, 1, 1))
+    last = frame["period_end"].max()
+    with pytest.raises(SourceDataError, match="ends after today"):
+        read_fingertips_csv(small_export, today=(pd.Timestamp(last) - pd.Timedelta(days=1)).date())
+
+
+def test_real_exports_pass_landscape_validate(reference_data, capsys):
+    from landscape_pipeline.cli.validate import run_validate
+
+    exports = sorted((reference_data / "fingertips").glob("fingertips_all_data_*.csv"))
+    assert len(exports) == 2
+    for path in exports:
+        assert run_validate([path], "fingertips") == 0, capsys.readouterr().out
+    ld = read_fingertips_csv(exports[0])
+    assert len(ld) == 464 and set(ld["area_type"]) >= {"GPs"}
+    england = ld[(ld["area_code"] == "E92000001") & ld["category_type"].isna()]
+    gps = ld[ld["area_type"] == "GPs"]
+    assert (england["count"] >= gps.groupby("period_label")["count"].sum().reindex(england["period_label"]).to_numpy()
+            ).all()  # the England register holds at least the listed practices' registers
 
 
 # --- OHID Palliative and End of Life Care profile ----------------------------------------------------------------

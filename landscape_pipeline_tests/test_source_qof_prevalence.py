@@ -18,19 +18,26 @@ from responses import matchers
 
 from landscape_pipeline import geography, paths
 from landscape_pipeline.errors import FetchError, SourceDataError
-from landscape_pipeline.geography.nhs import read_lsoa_to_la
 from landscape_pipeline.http import HttpFetcher
+from landscape_pipeline.ingest import ingest
 from landscape_pipeline.sources.qof_prevalence import SOURCE
-from landscape_pipeline.sources.qof_prevalence.apportion import apportion, choose_extract, practice_shares
+from landscape_pipeline.sources.qof_prevalence.apportion import (
+    apportion,
+    choose_extract,
+    choose_lookup,
+    practice_shares,
+)
 from landscape_pipeline.sources.qof_prevalence.loader import (
     FINGERTIPS_URL,
     LOOKUP_SERVICE,
+    LSOA11_LOOKUP_PAGE,
     PUBLICATION_PAGE,
     fetch_live,
 )
-from landscape_pipeline.sources.qof_prevalence.parser import INDICATOR_ID, parse
+from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import read_lsoa_lookup
+from landscape_pipeline.sources.qof_prevalence.parser import INDICATOR_ID, MAX_YEARS_ENV, parse
 from landscape_pipeline.sources.qof_prevalence.registrations import Registrations, read_registrations
-from landscape_pipeline.sources.qof_prevalence.sample import EXTRACTS, FINGERTIPS_FILE
+from landscape_pipeline.sources.qof_prevalence.sample import EXTRACTS, FINGERTIPS_FILE, LOOKUP_FILE
 from landscape_pipeline.stats import proportion
 from landscape_pipeline.validation.runner import validate_frame
 
@@ -74,7 +81,9 @@ def test_coventry_has_prevalence_with_a_wilson_interval_and_an_apportionment_not
     assert coventry["count"] != round(coventry["count"])  # unrounded sums of fractional shares
     assert coventry["geography_method"] == "apportioned" and coventry["period_label"] == "2023/24"
     assert coventry["attribution_note"].startswith("Apportioned from ")
-    assert "LSOA of residence" in coventry["attribution_note"] and "April 2024" in coventry["attribution_note"]
+    assert "LSOA of residence" in coventry["attribution_note"] and "April 2022" in coventry["attribution_note"]
+    assert "ONS LSOA 2011 -> LAD 2020 lookup" in coventry["attribution_note"]
+    assert coventry["source_file"] == "; ".join([FINGERTIPS_FILE, "gp-reg-pat-prac-lsoa-all-apr-22.csv", LOOKUP_FILE])
     assert "Apportioned" in coventry["value_note"] and coventry["comparator_code"] == geography.ENGLAND
     assert coventry["comparison"] in ("Higher", "Similar", "Lower") and coventry["region_code"] == "E12000005"
 
@@ -188,21 +197,32 @@ def test_lsoa_missing_from_the_lookup_is_an_error_naming_the_extract_row(tmp_pat
     assert (caught.value.row, caught.value.column) == (2, "LSOA_CODE")
 
 
-def test_lsoa_lookup_moves_old_la_codes_and_rejects_unknown_ones(tmp_path):
-    sample = read_lsoa_to_la()
-    raw = pd.read_csv(paths.data_sources_dir() / "geography" / "lsoa_to_la_sample.csv", dtype=str)
-    barnsley = raw.loc[raw["LAD23CD"] == "E08000016", "LSOA21CD"]
-    assert len(barnsley) and set(sample.set_index("lsoa_code").loc[barnsley, "la_code"]) == {"E08000038"}
-    assert sample["lsoa_code"].str.match(r"^E019\d{5}$").all()  # synthetic codes, outside the real range
+def test_real_lsoa_lookup_places_every_english_lsoa_2011_in_a_current_la():
+    lookup = read_lsoa_lookup(FOLDER / LOOKUP_FILE)
+    assert (lookup.vintage, lookup.la_year) == (2011, 2020) and len(lookup.rows) == 32_844
+    england = {la.area_code for la in geography.current_local_authorities()
+               if la.nation_code == geography.ENGLAND and la.tier != "upper"}
+    assert set(lookup.rows["la_code"]) == england  # every current district has LSOAs, nothing else
+    raw = pd.read_csv(FOLDER / LOOKUP_FILE, dtype=str)
+    moved = raw.set_index("LSOA11CD")["LAD20CD"]
+    placed = lookup.rows.set_index("lsoa_code")["la_code"]
+    for old, new in (("E07000150", "E06000061"), ("E07000026", "E06000063"), ("E08000016", "E08000038")):
+        assert set(placed[moved[moved == old].index]) == {new}  # Corby, Allerdale, Barnsley (recoded 2025)
+    assert placed["E01011959"] == "E06000001"  # the LSOA of the real 2021 extract's first row: Hartlepool
+
+
+def test_lsoa_lookup_reader_rejects_unknown_districts_and_reads_cp1252(tmp_path):
     path = tmp_path / "lookup.csv"
     text = ("LSOA21CD,LSOA21NM,LAD23CD,LAD23NM,LAD23NMW\nW01000001,Isle of Anglesey 001A,W06000001,"
             "Isle of Anglesey,Ynys M\u00f4n\nE01000002,B 001A,E07999999,Nowhere,\n")
     path.write_bytes(text.encode("cp1252"))
     with pytest.raises(SourceDataError) as caught:
-        read_lsoa_to_la(path)
-    assert (caught.value.row, caught.value.column) == (2, "LAD23CD")
+        read_lsoa_lookup(path)
+    assert (caught.value.row, caught.value.line, caught.value.column) == (2, 3, "LAD23CD")
     path.write_bytes(text.split("E01000002")[0].encode("cp1252"))
-    assert read_lsoa_to_la(path).values.tolist() == [["W01000001", "W06000001"]]
+    lookup = read_lsoa_lookup(path)
+    assert lookup.vintage == 2021 and lookup.rows[["lsoa_code", "la_code"]].values.tolist() == [
+        ["W01000001", "W06000001"]]
 
 
 def test_practices_without_registrations_are_reported_on_the_england_row(tmp_path):
@@ -224,7 +244,7 @@ def test_export_with_sub_icb_parents_gives_the_same_result(tmp_path, parsed):
     export.loc[gp, "Parent Name"] = "NHS Coventry and Warwickshire ICB - B2M3M"
     export = export.rename(columns={"Compared to percentiles": "Compared to Sub-ICB, former CCGs value or percentiles"})
     export.to_csv(tmp_path / FINGERTIPS_FILE, index=False)
-    for name in EXTRACTS:
+    for name in (*EXTRACTS, LOOKUP_FILE):
         shutil.copy(FOLDER / name, tmp_path / name)
     again = parse(sorted(tmp_path.iterdir()))
     assert np.allclose(again["value"], parsed["value"]) and (again["area_code"] == parsed["area_code"]).all()
@@ -265,9 +285,16 @@ def test_live_loader_fetches_export_registrations_zip_and_paged_lookup(tmp_path,
     for offset, page in zip((0, 2), pages, strict=True):
         responses.get(LOOKUP_SERVICE, json=page, match=[matchers.query_param_matcher(
             {"resultOffset": str(offset)}, strict_match=False)])
+    csv_url = "https://open-geography-portalx-ons.hub.arcgis.com/api/download/v1/items/abc/csv?layers=0"
+    responses.get(LSOA11_LOOKUP_PAGE, body=f'<a href="/other.pdf">pdf</a><a href="{csv_url}">CSV</a>')
+    responses.get(csv_url, body=(b"FID,LSOA11CD,LSOA11NM,CCG20CD,CCG20CDH,CCG20NM,LAD20CD,LAD20NM\n"
+                                 + "".join(f"{i},E01{i:06d},L {i},E38000244,09A,NHS X CCG,E09000001,City\n"
+                                           for i in range(1, 31)).encode()))
     saved = fetch_live(HttpFetcher(retries=0), tmp_path)
     assert [p.name.split("_", 1)[1] for p in saved] == [
-        "fingertips_276_gp_practices.csv", "gp-reg-pat-prac-lsoa-all.csv", "lsoa21_to_lad23_lookup.csv"]
+        "fingertips_276_gp_practices.csv", "gp-reg-pat-prac-lsoa-all.csv", "lsoa21_to_lad23_lookup.csv",
+        "lsoa11_ccg20_lad20_lookup.csv"]
+    assert read_lsoa_lookup(saved[3]).vintage == 2011
     assert read_registrations(saved[1]).rows["patients"].tolist() == [200.0]
     assert pd.read_csv(saved[2])["LSOA21CD"].tolist() == ["E01000001", "E01000001", "E01000003"]
     meta = json.loads(saved[1].with_name(saved[1].name + ".meta.json").read_text())
@@ -281,3 +308,98 @@ def test_live_loader_explains_a_page_without_the_lsoa_file(tmp_path, monkeypatch
     responses.get("https://digital.nhs.uk/x/may-2024", body="<html>nothing here</html>")
     with pytest.raises(FetchError, match="LANDSCAPE_GP_REG_PAGE"):
         fetch_live(HttpFetcher(retries=0), tmp_path)
+
+
+def test_real_2021_extract_reads_as_published_and_is_placed_by_the_real_lookup(reference_data, capsys):
+    path = reference_data / "qof_prevalence" / "gp-reg-pat-prac-lsoa-all_2021_header_and_first_row.csv"
+    registrations = read_registrations(path)
+    assert registrations.extract_date == pd.Timestamp("2021-01-04")
+    assert registrations.rows[["practice_code", "lsoa_code", "patients"]].values.tolist() == [
+        ["A81001", "E01011959", 7.0]]
+    lookup = choose_lookup(registrations, [read_lsoa_lookup(FOLDER / LOOKUP_FILE)])
+    shares = practice_shares(registrations, lookup)
+    assert shares[["practice_code", "la_code", "share"]].values.tolist() == [["A81001", "E06000001", 1.0]]
+    from landscape_pipeline.cli.validate import run_validate
+
+    assert run_validate([path], "qof_prevalence") == 1  # an extract alone is no QOF table: said in a sentence
+    assert "needs exactly one Fingertips export of indicator 276, found 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("header", ["NUMBER_OF_PATIENTS", "Number of Patients", "Number of patients",
+                                    " number_of_patients "])
+def test_every_spelling_of_the_count_column_reads_the_same(tmp_path, header):
+    path = tmp_path / "reg.csv"
+    path.write_text(HEADER.replace("NUMBER_OF_PATIENTS", header) + "P,04JAN2021,A81001,X,E01011959,ALL,7\n")
+    assert read_registrations(path).rows["patients"].tolist() == [7.0]
+
+
+def test_wide_male_female_layout_without_extract_date_takes_the_month_from_the_file_name(tmp_path):
+    path = tmp_path / "gp-reg-patients-LSOA-alt-tall-oct-16.csv"
+    path.write_text("PRACTICE_CODE,LSOA_CODE,MALE_PATIENTS,FEMALE_PATIENTS\nA81001,E01011959,3,4\n"
+                    "A81001,E01011960,*,*\n")
+    registrations = read_registrations(path)
+    assert registrations.extract_date == pd.Timestamp("2016-10-01")
+    assert registrations.rows[["lsoa_code", "patients"]].values.tolist() == [["E01011959", 7.0]]
+    undated = tmp_path / "registrations.csv"
+    undated.write_text(path.read_text())
+    with pytest.raises(SourceDataError, match="no EXTRACT_DATE column and no month in its name"):
+        read_registrations(undated)
+
+
+def test_an_extract_dated_in_the_future_is_refused(tmp_path):
+    with pytest.raises(SourceDataError, match="in the future") as caught:
+        extract(tmp_path, "P,01APR2099,A81001,X,E01000001,ALL,5\n")
+    assert (caught.value.row, caught.value.line, caught.value.column) == (1, 2, "EXTRACT_DATE")
+
+
+def lookup_file(tmp_path: Path, vintage: str, rows: list[tuple[str, str]]) -> Path:
+    path = tmp_path / f"lsoa{vintage}_lookup.csv"
+    path.write_text(f"LSOA{vintage}CD,LAD22CD\n" + "".join(f"{a},{b}\n" for a, b in rows))
+    return path
+
+
+def test_each_extract_is_placed_with_the_lookup_of_its_lsoa_vintage(tmp_path):
+    old = read_lsoa_lookup(lookup_file(tmp_path, "11", [("E01000001", COVENTRY), ("E01000002", COVENTRY)]))
+    new = read_lsoa_lookup(lookup_file(tmp_path, "21", [("E01000001", COVENTRY), ("E01035000", "E07000222")]))
+    coded_2011 = extract(tmp_path, "P,01APR2022,A81001,X,E01000002,ALL,5\n", "a.csv")
+    coded_2021 = extract(tmp_path, "P,01APR2024,A81001,X,E01000001,ALL,5\nP,01APR2024,A81001,X,E01035000,ALL,5\n",
+                         "b.csv")
+    assert choose_lookup(coded_2011, [new, old]) is old and choose_lookup(coded_2021, [old, new]) is new
+    with pytest.raises(SourceDataError, match="E01035000 is in no LSOA -> local authority lookup") as caught:
+        choose_lookup(coded_2021, [old])
+    assert (caught.value.row, caught.value.column) == (2, "LSOA_CODE") and "2021 codes after" in str(caught.value)
+
+
+def test_qof_years_beyond_the_extract_limit_are_reported_not_apportioned(tmp_path, monkeypatch):
+    monkeypatch.setenv(MAX_YEARS_ENV, "1.5")
+    result = ingest(SOURCE, SOURCE.bundled_files(paths.data_sources_dir()))
+    assert result.error is None, result.text()
+    frame, limit = result.frame, result.notes["extract_limit"]
+    assert limit["max_years"] == 1.5 and list(limit["years_not_apportioned"]) == ["2023/24"]
+    assert limit["years_not_apportioned"]["2023/24"]["years_away"] == pytest.approx(2.0, abs=0.01)
+    latest = frame[frame["period_label"] == "2023/24"]
+    assert latest["area_code"].tolist() == [geography.ENGLAND]  # the published England row only
+    assert "beyond the limit of 1.5 years (LANDSCAPE_QOF_MAX_EXTRACT_YEARS)" in latest["value_note"].iloc[0]
+    assert "2023/24" not in result.notes["extracts_used"]
+    from landscape_pipeline.defs.source_assets import _metadata
+
+    assert _metadata(result, tmp_path / "x.parquet")["parser_extract_limit"]["years_not_apportioned"]
+    monkeypatch.setenv(MAX_YEARS_ENV, "0.001")
+    with pytest.raises(SourceDataError, match=r"no QOF year has a registration extract within 0\.001 years"):
+        parse(SOURCE.bundled_files(paths.data_sources_dir()))
+    monkeypatch.setenv(MAX_YEARS_ENV, "soon")
+    assert "is not a positive number of years" in str(ingest(SOURCE, SOURCE.bundled_files(
+        paths.data_sources_dir())).error)
+
+
+def test_apportioned_rows_are_synthetic_if_any_input_was(tmp_path, parsed):
+    for path in SOURCE.bundled_files(paths.data_sources_dir()):
+        shutil.copy(path, tmp_path / path.name)
+    manifest = json.loads((FOLDER / "provenance.json").read_text())
+    manifest["files"][FINGERTIPS_FILE]["synthetic"] = False  # as if the export were the real one
+    (tmp_path / "provenance.json").write_text(json.dumps(manifest))
+    frame = ingest(SOURCE, sorted(p for p in tmp_path.iterdir() if p.name != "provenance.json")).frame
+    england = frame["area_code"].eq(geography.ENGLAND)
+    assert not frame.loc[england, "synthetic"].any()  # shaped by the (now real) export alone
+    assert frame.loc[~england, "synthetic"].all()  # shaped by the synthetic extracts too
+    assert parsed["synthetic"].all()  # bundled: the export itself is synthetic

@@ -1,6 +1,6 @@
 """NHS England geographies for attributing and apportioning NHS-area data to local authorities.
 
-Two lookups live in ``data_sources/geography/`` (or ``$LANDSCAPE_DATA_SOURCES/geography``):
+One lookup lives in ``data_sources/geography/`` (or ``$LANDSCAPE_DATA_SOURCES/geography``):
 
 * ``nhs_sub_icb_to_la.csv`` - a *dated* sub-ICB location (SICBL) / ICB -> local authority lookup.
   Columns ``SICBLCD, SICBLCDH, SICBLNM, ICBCD, ICBCDH, ICBNM, LADCD, LADNM, population, lad_share,
@@ -15,17 +15,15 @@ Two lookups live in ``data_sources/geography/`` (or ``$LANDSCAPE_DATA_SOURCES/ge
   April 2026 are not in the file yet, so dates after 2026-03-31 raise an error until that vintage is
   added. Codes are real ONS / ODS codes; the shares of split LAs are approximations to check against
   the ONS ``LSOA21_SICBL2x_ICB2x_LAD2x`` lookups.
-* ``lsoa_to_la_sample.csv`` - a **synthetic**, format-exact ONS-style LSOA 2021 -> LAD lookup
-  (``LSOA21CD, LSOA21NM, LAD23CD, LAD23NM, LAD23NMW, ObjectId``) covering only the synthetic LSOAs of
-  the bundled GP-registration sample (written by ``python -m landscape_pipeline.sources.qof_prevalence.sample``).
-  Its LSOA codes are not real LSOAs. For live data use the ONS LSOA 2021 -> LAD lookup.
+
+LSOA -> LA lookups (real ONS files, both LSOA vintages) are read by
+:mod:`landscape_pipeline.sources.qof_prevalence.lsoa_lookup`.
 
 Counties (E10) are covered through their districts: their overlap populations are summed.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from functools import lru_cache
@@ -35,10 +33,9 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.geography import AreaCodeError, current_local_authorities, geography_dir, resolve_area_code
+from landscape_pipeline.geography import current_local_authorities, geography_dir
 
 SUB_ICB_LOOKUP_FILE = "nhs_sub_icb_to_la.csv"
-LSOA_SAMPLE_FILE = "lsoa_to_la_sample.csv"
 LOOKUP_COLUMNS = (
     "SICBLCD", "SICBLCDH", "SICBLNM", "ICBCD", "ICBCDH", "ICBNM", "LADCD", "LADNM",
     "population", "lad_share", "sicbl_share", "valid_from", "valid_to",
@@ -46,17 +43,11 @@ LOOKUP_COLUMNS = (
 #: level -> (code, ODS code, name) columns of the lookup.
 LEVELS = {"icb": ("ICBCD", "ICBCDH", "ICBNM"), "sub_icb": ("SICBLCD", "SICBLCDH", "SICBLNM")}
 _GSS = {"icb": re.compile(r"^E54\d{6}$"), "sub_icb": re.compile(r"^E38\d{6}$")}
-_LSOA = re.compile(r"^[EW]01\d{6}$")
 
 
 def sub_icb_lookup_path() -> Path:
     """Return the path of the dated sub-ICB/ICB -> LA lookup."""
     return geography_dir() / SUB_ICB_LOOKUP_FILE
-
-
-def lsoa_lookup_path() -> Path:
-    """Return the path of the bundled (synthetic) LSOA -> LA lookup."""
-    return geography_dir() / LSOA_SAMPLE_FILE
 
 
 def short_icb_name(name: str) -> str:
@@ -158,47 +149,3 @@ def main_nhs_area_of_las(when: date | str, level: str = "icb", path: Path | str 
     main = areas.loc[first].reset_index(drop=True)
     main["others"] = main["la_code"].map(others).fillna("")
     return main
-
-
-def read_lsoa_to_la(path: Path | str | None = None) -> pd.DataFrame:
-    """Return an LSOA -> current LA lookup (columns ``lsoa_code, la_code``) from an ONS-style CSV.
-
-    Accepts any vintage of field names (``LSOA11CD``/``LSOA21CD`` and ``LADxxCD``); older LA codes are
-    moved to their current successor (e.g. LAD23 Barnsley E08000016 -> E08000038). Raises
-    :class:`SourceDataError` naming the row for a malformed LSOA code or an LA code the geography
-    does not know (or that is now split between authorities).
-    """
-    path = Path(path or lsoa_lookup_path())
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")  # saved from Excel on Windows (e.g. "Ynys Môn")
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    lsoa_col = next((c for c in frame.columns if re.fullmatch(r"LSOA\d{2}CD", c.strip())), None)
-    la_col = next((c for c in frame.columns if re.fullmatch(r"(LAD|LTLA)\d{2}CD", c.strip())), None)
-    if lsoa_col is None or la_col is None:
-        raise SourceDataError(path, "needs an LSOA code column (e.g. 'LSOA21CD') and an LA code column (e.g. "
-                              f"'LAD23CD'); it has {', '.join(frame.columns)}. Use the ONS LSOA to LAD lookup.")
-    lsoa = frame[lsoa_col].str.strip()
-    bad = ~lsoa.str.match(_LSOA)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0]) + 1
-        raise SourceDataError(path, f"'{lsoa.iloc[row - 1]}' is not an LSOA code (E01/W01 and six digits).",
-                              row=row, column=lsoa_col)
-    codes = frame[la_col].str.strip()
-    resolved: dict[str, str] = {}
-    for code in codes.unique():  # one call per distinct LA code, not per LSOA
-        try:
-            resolved[code] = resolve_area_code(code)
-        except AreaCodeError as exc:
-            row = int(np.flatnonzero(codes.eq(code))[0]) + 1
-            raise SourceDataError(path, f"{exc} Update the lookup to current LA codes.", row=row,
-                                  column=la_col) from None
-    out = pd.DataFrame({"lsoa_code": lsoa, "la_code": codes.map(resolved)})
-    dup = out["lsoa_code"].duplicated()
-    if dup.any():
-        row = int(np.flatnonzero(dup)[0]) + 1
-        raise SourceDataError(path, f"LSOA {out['lsoa_code'].iloc[row - 1]} appears twice; each LSOA lies in "
-                              "one LA.", row=row, column=lsoa_col)
-    return out

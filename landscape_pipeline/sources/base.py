@@ -32,9 +32,27 @@ THEMES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class SourceInputs:
-    """What a parser may use besides its files: the staged tables of the sources it depends on."""
+    """What a parser may use besides its files: the staged tables of the sources it depends on.
+
+    ``synthetic`` is derived, never asserted: a row built with synthetic upstream rows is synthetic.
+    A parser that marks its rows itself (with :meth:`synthetic_rows`, row by row) says so by setting
+    ``frame.attrs[SYNTHETIC_DERIVED] = True``; otherwise ingest marks every row synthetic when any
+    upstream table the parser read holds a synthetic row.
+    """
 
     upstream: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def synthetic_rows(self, source_id: str, mask: pd.Series | None = None) -> bool:
+        """Return True when any (selected) row of upstream table ``source_id`` is synthetic."""
+        table = self.upstream.get(source_id)
+        if table is None or "synthetic" not in table or table.empty:
+            return False
+        flags = table["synthetic"].astype(bool)
+        return bool((flags[mask] if mask is not None else flags).any())
+
+
+#: ``DataFrame.attrs`` key by which a parser says it derived ``synthetic`` row by row from its inputs.
+SYNTHETIC_DERIVED = "synthetic_derived"
 
 
 #: Parse files into one canonical frame (see :mod:`landscape_pipeline.schema`).

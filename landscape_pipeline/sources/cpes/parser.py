@@ -73,10 +73,8 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
 
 
 def _year_rows(table: DataTable) -> pd.DataFrame:
-    rows = table.rows[table.rows["indicator_id"].notna()].copy()
-    _check_duplicates(table, rows)
+    rows = _without_duplicates(table, table.rows[table.rows["indicator_id"].notna()].copy())
     nhs = rows[rows["level"].isin(["National", *NHS_LEVELS])].copy()
-    nhs["area_code"] = _area_codes(table, nhs)
     nhs["area_name"] = np.where(nhs["level"].eq("National"), "England", nhs["org_name"])
     nhs["area_type"] = nhs["level"].replace({"National": "England"})
     national = nhs[nhs["level"].eq("National")].set_index("indicator_id")["value"]
@@ -106,13 +104,38 @@ def _year_rows(table: DataTable) -> pd.DataFrame:
     return add_provenance(out[keep], describe_file(table.path))
 
 
-def _check_duplicates(table: DataTable, rows: pd.DataFrame) -> None:
-    key = ["level", "org_code", "ons_code", "org_name", "question"]
-    duplicated = rows.duplicated(key)
-    if duplicated.any():
-        first = rows[duplicated].iloc[0]
-        raise SourceDataError(table.path, f"{first['org_name'] or first['level']} has question {first['question']} "
-                              "twice.", row=int(first["source_row"]), column="Question Number")
+#: Published figures of a row; two rows for one area and question must agree on all of them.
+FIGURES = ("responses", "value", "lower_ci_95", "upper_ci_95", "expected_lower", "expected_upper", "suppressed")
+
+
+def _without_duplicates(table: DataTable, rows: pd.DataFrame) -> pd.DataFrame:
+    """Return ``rows`` with exact repeats dropped; refuse two rows for one area and question that disagree.
+
+    Areas are compared after recoding: an NHS area given by its ONS code in one row and by its ODS code in
+    another is one area, so their rows must agree.
+    """
+    nhs = rows["level"].isin(["National", *NHS_LEVELS])
+    identity = rows["org_code"].where(rows["org_code"].ne(""), rows["org_name"].str.upper())
+    rows["area_code"] = None
+    rows.loc[nhs, "area_code"] = _area_codes(table, rows[nhs])
+    identity = identity.where(~nhs, rows["area_code"])
+    keyed = rows.assign(_identity=identity)
+    key = ["level", "_identity", "question"]
+    repeats = keyed.duplicated([*key, *FIGURES])
+    conflicting = keyed[~repeats].duplicated(key, keep=False)
+    if conflicting.any():
+        clash = keyed[~repeats][conflicting]
+        second = clash[clash.duplicated(key)].iloc[0]
+        first = clash[(clash[key] == second[key]).all(axis=1)].iloc[0]
+        shown = {k: v for k, v in second[list(FIGURES)].items() if first[k] != second[k] and not (
+            pd.isna(first[k]) and pd.isna(second[k]))}
+        name = second["org_name"] or second["area_code"] or second["level"]
+        raise table.error(f"{name} ({second['level']}) has question {second['question']} twice with different "
+                          f"results (row {int(first['source_row'])} and this row differ in "
+                          f"{', '.join(shown) or 'their figures'}); keep the publisher's one row.",
+                          row=int(second["source_row"]),
+                          column=next((k for k in shown if k != "suppressed"), "value"))
+    return rows[~repeats.to_numpy()]
 
 
 def _area_codes(table: DataTable, nhs: pd.DataFrame) -> pd.Series:
@@ -129,9 +152,9 @@ def _area_codes(table: DataTable, nhs: pd.DataFrame) -> pd.Series:
     bad = ~ok
     if bad.any():
         first = nhs[bad].iloc[0]
-        raise SourceDataError(table.path, f"{first['org_name']} ({first['level']}) has no usable GSS code "
-                              f"('{first['ons_code']}', ODS '{first['org_code']}'). Give its E54/E38 code in "
-                              "'ONS Code'.", row=int(first["source_row"]), column="ONS Code")
+        raise table.error(f"{first['org_name']} ({first['level']}) has no usable GSS code ('{first['ons_code']}', "
+                          f"ODS '{first['org_code']}'). Give its E54/E38 code in 'ONS Code'.",
+                          row=int(first["source_row"]), column="ons_code")
     return codes
 
 

@@ -4,14 +4,17 @@ The export has 26 or 27 columns (``Time period range`` is the optional 27th). Co
 named after the parent area type ("Compared to Region value or percentiles", "Compared to
 percentiles", "Column not used", ...), so it is read by position; every other header is checked
 by name. Every row is kept, including England's two copies (blank parent and parent England).
+
+Read through :mod:`landscape_pipeline.tabular` (UTF-8 or Windows-1252; blank and whitespace-only cells
+are missing). Plausibility: a period that ends after today (the build date) cannot have been
+measured and is refused, naming the row.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,7 @@ from landscape_pipeline.provenance import add_provenance, describe_file
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.fingertips import indicators
 from landscape_pipeline.sources.fingertips.periods import parse_periods
+from landscape_pipeline.tabular import RawTable, read_table
 
 ENGLAND = "E92000001"
 SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
@@ -58,26 +62,27 @@ COLUMN_LABELS: dict[str, str] = {
 _REGION = re.compile(r"^E12\d{6}$")
 
 
-def read_fingertips_csv(path: Path | str) -> pd.DataFrame:
+def read_fingertips_csv(path: Path | str, *, today: date | None = None) -> pd.DataFrame:
     """Return the canonical frame of one Fingertips export, one row per data row of the file."""
     path = Path(path)
-    raw = _read_raw(path)
+    table = _read_raw(path)
+    raw = table.frame
     for name in REQUIRED:
-        blank = raw[name].isna()
-        if blank.any():
-            raise SourceDataError(path, "is blank; every Fingertips row names its indicator, area, sex, age and "
-                                  "period. Re-download the file.", row=_first(blank), column=name)
+        table.fail_first(raw[name].isna().to_numpy(), name, "is blank; every Fingertips row names its indicator, "
+                         "area, sex, age and period. Re-download the file.")
     ids = raw["Indicator ID"]
-    not_int = ~ids.str.fullmatch(r"\d+")
-    if not_int.any():
-        row = _first(not_int)
-        raise SourceDataError(path, f"'{ids.iloc[row - 1]}' is not a Fingertips indicator id (a whole number).",
-                              row=row, column="Indicator ID")
+    table.fail_first((~ids.str.fullmatch(r"\d+")).to_numpy(), "Indicator ID",
+                     "{value!r} is not a Fingertips indicator id (a whole number).")
     out = pd.DataFrame({canonical: raw[name] for name, canonical in TEXT.items()})
     out.insert(0, "indicator_id", "fingertips_" + ids)
     for name, canonical in NUMERIC.items():
-        out[canonical] = _numbers(path, raw, name)
-    out["period_start"], out["period_end"] = _periods(path, raw)
+        out[canonical] = _numbers(table, name)
+    out["period_start"], out["period_end"] = _periods(table)
+    build_day = pd.Timestamp(today or date.today())
+    table.fail_first((pd.to_datetime(out["period_end"]) > build_day).to_numpy(), "Time period",
+                     f"the period {{value!r}} ends after today ({build_day.date().isoformat()}); a published value "
+                     "cannot describe the future. Check the file against Fingertips.")
+    out = out.reset_index(drop=True)
     out["source_id"] = "fingertips"
     _comparators(out, raw)
     _catalogue(out)
@@ -85,32 +90,28 @@ def read_fingertips_csv(path: Path | str) -> pd.DataFrame:
     out["suppressed"] = out["value"].isna() & note.str.contains("suppressed for disclosure control", case=False)
     out["is_latest"] = _latest(out)
     out["geography_method"] = "direct"
-    out["source_row"] = np.arange(1, len(out) + 1)
+    out["source_row"] = raw.index.to_numpy() + 1
     return schema.conform(add_provenance(out, describe_file(path)))
 
 
 def parse_files(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
-    """Return the canonical frame of several Fingertips exports, concatenated in the given order."""
+    """Return the canonical frame of several Fingertips exports, concatenated in the given order.
+
+    A file that yields no rows (header only, or cut short) is refused in a sentence naming it.
+    """
     frames = [read_fingertips_csv(p) for p in paths]
+    for path, frame in zip(paths, frames, strict=True):
+        if frame.empty:
+            raise SourceDataError(path, "has a header but no data rows; it is empty or was cut short. Download it "
+                                        "again from Fingertips.")
     return schema.conform(pd.concat(frames, ignore_index=True)) if frames else schema.empty_frame()
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Return the data rows as stripped strings (blank -> NA) under :data:`HEADER` names (+ range)."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")  # older browser-saved exports
-    header = [h.strip() for h in next(csv.reader(io.StringIO(text)), [])]
-    names = check_header(path, header)
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=0, names=names,
-                          index_col=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise SourceDataError(path, f"is not a well-formed CSV ({exc}). Re-download it from Fingertips.") from None
-    raw = raw.apply(lambda col: col.str.strip())
-    return raw.where(raw.ne(""))
+def _read_raw(path: Path) -> RawTable:
+    """Return the data rows (blank -> NA) under :data:`HEADER` names (+ range), as a :class:`RawTable`."""
+    table = read_table(path, missing=())
+    table.frame.columns = check_header(path, list(table.frame.columns))
+    return table
 
 
 def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
@@ -135,41 +136,30 @@ def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
     return list(HEADER) + ([RANGE_COLUMN] if len(header) == 27 else [])
 
 
-def _first(mask: pd.Series) -> int:
-    """Return the 1-based data row of the first True in ``mask``."""
-    return int(np.flatnonzero(mask.to_numpy())[0]) + 1
-
-
-def _numbers(path: Path, raw: pd.DataFrame, name: str) -> pd.Series:
-    """Return a numeric column; blanks become NaN and anything else non-numeric raises."""
-    text = raw[name]
+def _numbers(table: RawTable, name: str) -> pd.Series:
+    """Return a numeric column; blanks become NaN and anything else non-numeric raises naming the cell."""
+    text = table.frame[name]
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = text.notna() & ~np.isfinite(numbers)
-    if bad.any():
-        row = _first(bad)
-        raise SourceDataError(path, f"'{text.iloc[row - 1]}' is not a number. Fingertips leaves missing values "
-                              "blank; correct or blank the cell, or re-download the file.", row=row, column=name)
+    table.fail_first((text.notna() & ~np.isfinite(numbers)).to_numpy(), name,
+                     "{value!r} is not a number. Fingertips leaves missing values blank; correct or blank the cell, "
+                     "or re-download the file.")
     return numbers
 
 
-def _periods(path: Path, raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _periods(table: RawTable) -> tuple[pd.Series, pd.Series]:
     """Return period start and end dates from the labels, falling back on the sortable anchor and range."""
+    raw = table.frame
     span = raw[RANGE_COLUMN] if RANGE_COLUMN in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
     start, end = parse_periods(raw["Time period"], raw["Time period Sortable"], span)
     label_year = raw["Time period"].str.extract(r"^(\d{4})", expand=False)
     sortable_year = raw["Time period Sortable"].str.extract(r"^(\d{4})\d{4}$", expand=False)
     clash = label_year.notna() & sortable_year.notna() & label_year.ne(sortable_year)
-    if clash.any():
-        row = _first(clash)
-        raise SourceDataError(path, f"'Time period Sortable' {raw['Time period Sortable'].iloc[row - 1]} does not "
-                              f"start with the year of the time period '{raw['Time period'].iloc[row - 1]}'. "
-                              "Re-download the file.", row=row, column="Time period Sortable")
-    missing = start.isna() | end.isna()
-    if missing.any():
-        row = _first(missing)
-        raise SourceDataError(path, f"the time period '{raw['Time period'].iloc[row - 1]}' is not a Fingertips "
-                              "period (e.g. '2022', '2022/23', '2021 - 23') and 'Time period Sortable' is blank.",
-                              row=row, column="Time period")
+    table.fail_first(clash.to_numpy(), "Time period Sortable",
+                     "'Time period Sortable' {value} does not start with the year of the time period. "
+                     "Re-download the file.")
+    table.fail_first((start.isna() | end.isna()).to_numpy(), "Time period",
+                     "the time period {value!r} is not a Fingertips period (e.g. '2022', '2022/23', '2021 - 23') and "
+                     "'Time period Sortable' is blank.")
     return start, end
 
 

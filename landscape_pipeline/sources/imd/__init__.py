@@ -13,13 +13,14 @@ SOURCE = SourceSpec(
     parse=parse,
     fetch_live=fetch_live,
     bundled_patterns=("*.csv", "*.xlsx"),
+    depends_on=("ons_population",),  # real population weights for areas combined since 2019
     disclosure_rule="none",  # area summaries of a published index; no counts of people
     column_labels=COLUMN_LABELS,
     extra_expectations=extra_expectations,
     themes={indicator_id: "Population and deprivation" for indicator_id in INDICATORS},
     default_theme="Population and deprivation",
-    caveat="2019 districts merged since are population-weighted into their successors; ranks recomputed among "
-           "current LAs.",
+    caveat="2019 districts merged since are population-weighted into their successors (ONS estimates, else the "
+           "IoD2019 denominators); ranks recomputed among current LAs.",
 )
 
 __all__ = ["SOURCE"]

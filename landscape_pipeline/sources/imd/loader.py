@@ -1,10 +1,8 @@
-"""Live loader: IoD2019 File 10, File 11 and File 7 from the gov.uk statistics page.
+"""Live loader: IoD2019 File 10 and File 11 from the gov.uk statistics page.
 
 The files sit on ``assets.publishing.service.gov.uk`` under content-hash folders, so the loader
-reads the statistics page and follows the links whose file names start ``File_10_``, ``File_11_`` and
-``File_7_`` (File 7 is the LSOA-level CSV with the population denominators). Files 10 and 11 are
-published as .xlsx; the parser reads them when openpyxl is installed, otherwise save their "IMD"
-sheet as CSV beside them.
+reads the statistics page and follows the links whose file names start ``File_10_`` and
+``File_11_``. Both are published as .xlsx workbooks and are read as published (python-calamine).
 """
 
 from __future__ import annotations
@@ -21,27 +19,24 @@ STATISTICS_PAGE = "https://www.gov.uk/government/statistics/english-indices-of-d
 WANTED = {
     "File_10_": "local authority district summaries (lower tier)",
     "File_11_": "local authority district summaries (upper tier)",
-    "File_7_": "all scores, ranks, deciles and population denominators (LSOA level)",
 }
 _LINK = re.compile(r"""href=["']([^"']+)["']""", re.I)
 
 
 def find_links(html: str, base_url: str = STATISTICS_PAGE) -> dict[str, str]:
-    """Return the first download link for each wanted file prefix found in the page (File 7: its CSV)."""
+    """Return the first download link for each wanted file prefix found in the page."""
     found: dict[str, str] = {}
     for href in _LINK.findall(html):
         name = href.rsplit("/", 1)[-1]
         for prefix in WANTED:
             if prefix in found or not name.startswith(prefix):
                 continue
-            if prefix == "File_7_" and not name.lower().endswith(".csv"):
-                continue
             found[prefix] = urljoin(base_url, href)
     return found
 
 
 def fetch_live(fetcher: HttpFetcher, dest_dir: Path) -> list[Path]:
-    """Download Files 10, 11 and 7 of IoD2019 into ``dest_dir``; return the saved paths."""
+    """Download Files 10 and 11 of IoD2019 into ``dest_dir``; return the saved paths."""
     page = fetcher.get(STATISTICS_PAGE)
     links = find_links(page.text, page.url or STATISTICS_PAGE)
     missing = [f"{prefix} ({what})" for prefix, what in WANTED.items() if prefix not in links]

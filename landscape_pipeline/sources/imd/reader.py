@@ -1,154 +1,156 @@
-"""Read IoD2019 local-authority summary files (File 10, File 11) and population denominators.
+"""Read IoD2019 local-authority summaries (File 10 lower tier, File 11 upper tier) as MHCLG publishes them.
 
-Recognised by their headers, not their names:
+Through :mod:`landscape_pipeline.tabular`: the workbook itself (.xlsx, sheets ``IMD`` and ``Income``,
+read with python-calamine) or one sheet saved as CSV. Files are recognised by their headers:
 
-* File 10 / File 11 "IMD" sheet saved as CSV (or the .xlsx itself when openpyxl is installed):
-  ``Local Authority District code (2019)`` (File 11: ``Upper Tier Local Authority District code
-  (2019)``), the name column and the ``IMD - ...`` summary columns;
-* denominators by district: ``Local Authority District code (2019)``, ``Number of LSOAs``,
-  ``Total population: mid 2015 (excluding prisoners)``;
-* File 7 (LSOA level, CSV): ``LSOA code (2011)``, ``Local Authority District code (2019)`` and the
-  population column, summed here to the same denominators.
+* ``IMD`` sheet: the area code, its name and the ``IMD - ...`` summary columns;
+* ``Income`` sheet (optional): ``Income - Average score`` and ``Income scale``, whose ratio is the
+  IoD's own population denominator of each district (mid-2015, excluding prisoners).
 
-The year in brackets may change with a new edition (``(2024)``) and headers may carry stray spaces
-or an edition in the prefix (``IMD 2019 - Extent``); both are normalised. Numbers may carry thousands
-separators; ``*``, ``..`` and blanks are missing values. Text is UTF-8, else Windows-1252.
+Header variants across editions are in :data:`HEADER_VARIANTS` (the year in brackets may change,
+e.g. ``(2024)``; MHCLG writes some prefixes as ``IMD 2019 - ``; headers keep trailing spaces); all are
+matched ignoring case, spacing and punctuation. A publisher's erratum is mended only through the
+reviewed :mod:`landscape_pipeline.corrections` table. Plausibility: scores within 0-100, proportions
+within 0-1, each published rank within 1..the number of areas in the file, one row per area.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from landscape_pipeline import corrections
 from landscape_pipeline.errors import SourceDataError
+from landscape_pipeline.tabular import (
+    EXCEL_SUFFIXES,
+    RawTable,
+    find_columns,
+    numbers,
+    read_table,
+    require_rows,
+)
 
-_CODE = re.compile(r"^(?P<upper>Upper Tier )?Local Authority District code \((?P<year>\d{4})\)$", re.I)
-_NAME = re.compile(r"^(Upper Tier )?Local Authority District name \(\d{4}\)$", re.I)
-_LSOA = re.compile(r"^LSOA code \(\d{4}\)$", re.I)
-_POPULATION = re.compile(r"^Total population: mid \d{4} \(excluding prisoners\)$", re.I)
-_EDITION_PREFIX = re.compile(r"^IMD(?: \d{4})? - ", re.I)
-MISSING_MARKERS = ("", "*", "..", ":", "-", "x")
-#: Published summary column -> internal name (only the columns the pipeline uses).
-MEASURES = {
-    "IMD - Average score": "score",
-    "IMD - Rank of average score": "published_rank",
-    "IMD - Proportion of LSOAs in most deprived 10% nationally": "proportion",
+SOURCE_ID = "imd"
+SUPPRESSION = ("*", "..", ":", "-", "x")
+_YEAR = re.compile(r"\((?P<year>\d{4})\)")
+#: Our name -> header spellings per edition (IoD2019 File 10/11 "IMD" and "Income" sheets).
+HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
+    "lower_code": ("Local Authority District code (2019)", "Local Authority District code (2024)",
+                   "Local Authority District code (2025)"),
+    "upper_code": ("Upper Tier Local Authority District code (2019)", "Upper Tier Local Authority code (2019)"),
+    "lower_name": ("Local Authority District name (2019)", "Local Authority District name (2024)",
+                   "Local Authority District name (2025)"),
+    "upper_name": ("Upper Tier Local Authority District name (2019)", "Upper Tier Local Authority name (2019)"),
+    "score": ("IMD - Average score", "IMD 2019 - Average score"),
+    "published_rank": ("IMD - Rank of average score", "IMD 2019 - Rank of average score"),
+    "proportion": ("IMD - Proportion of LSOAs in most deprived 10% nationally",
+                   "IMD 2019 - Proportion of LSOAs in most deprived 10% nationally"),
+    "income_score": ("Income - Average score",),
+    "income_scale": ("Income scale", "Income - Scale"),
 }
+IMD_SHEET, INCOME_SHEET = "IMD", "Income"
 
 
 @dataclass(frozen=True)
 class Table:
-    """One recognised file: its kind (lower, upper, denominators), edition year and rows."""
+    """One recognised sheet: its tier (lower, upper), kind (imd, income), edition year and rows.
+
+    ``frame`` has ``code, name, source_row`` and, for ``imd``, ``score, published_rank, proportion``;
+    for ``income``, ``population`` (Income scale / Income average score).
+    """
 
     path: Path
+    tier: str
     kind: str
     year: str
-    frame: pd.DataFrame  # code, name, measures or n_lsoas/population, source_row
+    frame: pd.DataFrame
+    sheet: str | None = None
+    code_column: str = ""
+    applied: list[corrections.AppliedCorrection] = field(default_factory=list)
+
+    @property
+    def notes(self) -> dict[int, str]:
+        """Return {1-based data row: correction note} for rows mended from the corrections table."""
+        return {label + 1: note for label, note in corrections.notes_by_row(self.applied).items()}
 
 
-def normalise_header(name: object) -> str:
-    """Return a header with whitespace collapsed and any edition year dropped from an ``IMD ... -`` prefix."""
-    text = " ".join(str(name).replace("\u00a0", " ").split())
-    return _EDITION_PREFIX.sub("IMD - ", text)
-
-
-def _read_raw(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+def read_tables(path: Path | str) -> list[Table]:
+    """Return the IoD sheets in ``path``: the IMD sheet (and Income sheet) of a workbook, or one CSV sheet."""
+    path = Path(path)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        tables = [read_sheet(read_table(path, sheet=IMD_SHEET))]
         try:
-            import openpyxl  # noqa: F401
-        except ImportError:
-            raise SourceDataError(path, "is an Excel workbook and openpyxl is not installed. Install openpyxl, or "
-                                  "save the 'IMD' sheet as CSV into the same folder.") from None
-        return pd.read_excel(path, sheet_name="IMD", dtype=str, keep_default_na=False)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")  # Excel "CSV" on Windows
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise SourceDataError(path, f"is not a readable CSV ({exc}). Save the sheet again as CSV.") from None
+            income = read_table(path, sheet=INCOME_SHEET)
+        except SourceDataError:
+            return tables  # a workbook without the Income sheet gives no denominators; weights come elsewhere
+        return [*tables, read_sheet(income)]
+    return [read_sheet(read_table(path))]
 
 
-def numbers(path: Path, text: pd.Series, column: str, *, required: bool) -> pd.Series:
-    """Return floats from published text (thousands separators allowed); raise naming the first bad cell."""
-    clean = text.astype(str).str.strip().str.replace(",", "", regex=False)
-    missing = clean.isin(MISSING_MARKERS)
-    values = pd.to_numeric(clean.where(~missing), errors="coerce").astype(float)
-    bad = (~missing & values.isna()) | (missing & required)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-        shown = text.iloc[row - 1]
-        what = "is blank or suppressed" if missing.iloc[row - 1] else f"'{shown}' is not a number"
-        raise SourceDataError(path, f"{what}; this IoD summary column is published for every area. Check the "
-                              "file against the MHCLG original.", row=row, column=column)
+def read_sheet(raw: RawTable) -> Table:
+    """Return one sheet as a :class:`Table`, or raise :class:`SourceDataError` naming file, row and column."""
+    applied = corrections.apply_corrections(raw, SOURCE_ID)
+    found = find_columns(raw, HEADER_VARIANTS, optional=HEADER_VARIANTS, what="IoD local authority summary")
+    tier = "upper" if "upper_code" in found else "lower"
+    code_col, name_col = found.get(f"{tier}_code"), found.get(f"{tier}_name")
+    if code_col is None:
+        raise SourceDataError(raw.path, "has no 'Local Authority District code (2019)' column; it is not an IoD "
+                              "local authority summary (File 10 or File 11, 'IMD' or 'Income' sheet).",
+                              sheet=raw.sheet, line=raw.header_line)
+    if {"score", "proportion"} <= set(found):
+        kind = "imd"
+    elif {"income_score", "income_scale"} <= set(found):
+        kind = "income"
+    else:
+        raise SourceDataError(raw.path, "has neither the IMD summary columns ('IMD - Average score', 'IMD - "
+                              "Proportion of LSOAs in most deprived 10% nationally') nor the Income ones ('Income - "
+                              "Average score', 'Income scale'). Use the 'IMD' sheet of the IoD summaries unchanged.",
+                              sheet=raw.sheet, line=raw.header_line)
+    require_rows(raw, "local authority rows")
+    year_match = _YEAR.search(code_col)
+    codes = raw.frame[code_col].fillna("").str.upper()
+    raw.fail_first(codes.eq("").to_numpy(), code_col, "the area code is blank; every row names its local authority.")
+    raw.fail_first(codes.duplicated().to_numpy(), code_col, "{value} appears twice; one row per area.")
+    out = pd.DataFrame({"code": codes, "name": raw.frame[name_col] if name_col else None,
+                        "source_row": raw.frame.index.to_numpy() + 1}, index=raw.frame.index)
+    if kind == "imd":
+        _imd_measures(raw, found, out)
+    else:
+        _income_denominators(raw, found, out)
+    return Table(raw.path, tier, kind, year_match["year"] if year_match else "2019", out.reset_index(drop=True),
+                 raw.sheet, code_col, applied)
+
+
+def _value(raw: RawTable, column: str, *, required: bool = True) -> pd.Series:
+    values, _ = numbers(raw, column, required=required, suppression=SUPPRESSION if not required else ())
     return values
 
 
-def read_table(path: Path | str) -> Table:
-    """Return one IoD file as a :class:`Table`, or raise :class:`SourceDataError` if it is not one."""
-    path = Path(path)
-    raw = _read_raw(path)
-    raw.columns = [normalise_header(c) for c in raw.columns]
-    raw = raw.loc[~raw.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)]  # blank lines
-    code_col = next((c for c in raw.columns if _CODE.match(c)), None)
-    if code_col is None:
-        raise SourceDataError(path, "has no 'Local Authority District code (2019)' column; it is not an IoD "
-                              "local authority summary, population denominator or File 7 table.")
-    match = _CODE.match(code_col)
-    name_col = next((c for c in raw.columns if _NAME.match(c)), None)
-    out = pd.DataFrame({"code": raw[code_col].str.strip().str.upper(),
-                        "name": raw[name_col].str.strip() if name_col else None,
-                        "source_row": np.arange(1, len(raw) + 1)})
-    blank = out["code"].eq("")
-    if blank.any():
-        raise SourceDataError(path, "is blank; every row names its local authority.",
-                              row=int(np.flatnonzero(blank)[0]) + 1, column=code_col)
-    if any(_LSOA.match(c) for c in raw.columns):
-        return Table(path, "denominators", match["year"], _sum_lsoas(path, raw, out))
-    if "Number of LSOAs" in raw.columns:
-        pop_col = _population_column(path, raw)
-        out["n_lsoas"] = numbers(path, raw["Number of LSOAs"], "Number of LSOAs", required=True)
-        out["population"] = numbers(path, raw[pop_col], pop_col, required=True)
-        return Table(path, "denominators", match["year"], out)
-    for header, name in MEASURES.items():
-        if header not in raw.columns:
-            raise SourceDataError(path, f"lacks the column '{header}'. Use the 'IMD' sheet of the IoD local "
-                                  "authority summaries unchanged.", column=header)
-        out[name] = numbers(path, raw[header], header, required=name != "published_rank")
-    bad = ~out["proportion"].between(0, 1)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0]) + 1
-        raise SourceDataError(path, f"{out['proportion'].iloc[row - 1]} is not a proportion between 0 and 1.",
-                              row=row, column="IMD - Proportion of LSOAs in most deprived 10% nationally")
-    duplicated = out["code"].duplicated()
-    if duplicated.any():
-        row = int(np.flatnonzero(duplicated)[0]) + 1
-        raise SourceDataError(path, f"{out['code'].iloc[row - 1]} appears twice.", row=row, column=code_col)
-    return Table(path, "upper" if match["upper"] else "lower", match["year"], out)
+def _imd_measures(raw: RawTable, found: dict[str, str], out: pd.DataFrame) -> None:
+    out["score"] = _value(raw, found["score"])
+    raw.fail_first((out["score"] > 100).to_numpy(), found["score"],
+                   "{value} is not an IMD average score; scores lie between 0 and 100.")
+    out["proportion"] = _value(raw, found["proportion"])
+    raw.fail_first((out["proportion"] > 1).to_numpy(), found["proportion"],
+                   "{value} is not a proportion between 0 and 1.")
+    if "published_rank" in found:
+        rank = _value(raw, found["published_rank"], required=False)
+        size = len(out)
+        raw.fail_first(((rank < 1) | (rank > size) | (rank % 1 != 0)).to_numpy(), found["published_rank"],
+                       f"{{value}} is not a rank of the {size} areas in this file (1 to {size}).")
+        out["published_rank"] = rank
+    else:
+        out["published_rank"] = np.nan
 
 
-def _population_column(path: Path, raw: pd.DataFrame) -> str:
-    found = next((c for c in raw.columns if _POPULATION.match(c)), None)
-    if found is None:
-        column = "Total population: mid 2015 (excluding prisoners)"
-        raise SourceDataError(path, f"lacks the population column '{column}' of IoD2019 File 7.", column=column)
-    return found
+def _income_denominators(raw: RawTable, found: dict[str, str], out: pd.DataFrame) -> None:
+    score, scale = _value(raw, found["income_score"]), _value(raw, found["income_scale"])
+    raw.fail_first(((score <= 0) | (score > 1)).to_numpy(), found["income_score"],
+                   "{value} is not an Income average score (a proportion above 0 and at most 1).")
+    out["population"] = scale / score
+    out["income_scale"] = scale
 
-
-def _sum_lsoas(path: Path, raw: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
-    """Return File 7 summed to districts: LSOA count and population per district code."""
-    pop_col = _population_column(path, raw)
-    lsoa = pd.DataFrame({"code": out["code"], "name": out["name"],
-                         "population": numbers(path, raw[pop_col], pop_col, required=True)})
-    summed = lsoa.groupby("code", sort=True).agg(name=("name", "first"), n_lsoas=("population", "size"),
-                                                 population=("population", "sum")).reset_index()
-    summed["n_lsoas"] = summed["n_lsoas"].astype(float)
-    summed["source_row"] = pd.NA
-    return summed

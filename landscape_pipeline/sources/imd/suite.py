@@ -23,7 +23,11 @@ def extra_expectations() -> list:
     return [
         gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=list(INDICATORS),
                                         meta=meta("Only the four IMD indicators are produced.")),
-        gxe.ExpectColumnValuesToNotBeNull(column="value", meta=meta("Every IMD summary has a value.")),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="value", row_condition='value_note.str.startswith("Not computed", na=False) == False',
+            condition_parser="pandas",
+            meta=meta("Every IMD summary has a value, unless its note says why it could not be computed.")),
+
         every_english_la_present(),
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100, **only(SCORE_ID),
                                           meta=meta("Average scores lie between 0 and 100.")),

@@ -15,7 +15,7 @@ SOURCE = SourceSpec(
     homepage=PUBLICATION_PAGE,
     parse=parse,
     fetch_live=fetch_live,
-    bundled_patterns=("*.csv",),
+    bundled_patterns=("*.csv", "*.csv.gz"),
     # Practice-level QOF registers are published openly; LA sums of fractional shares disclose nothing new.
     disclosure_rule="none",
     column_labels=COLUMN_LABELS,

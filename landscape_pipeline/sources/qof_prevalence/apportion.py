@@ -1,5 +1,9 @@
 """Apportion GP-practice counts to local authorities by where the practice's patients live.
 
+Public, reusable API (the GP Patient Survey reuses it): :func:`choose_extract` (nearest extract
+within a distance limit), :func:`choose_lookup` (the ONS lookup of the extract's LSOA vintage),
+:func:`practice_shares`, :func:`apportion` and :func:`add_upper_tiers_and_regions`.
+
 For a practice p and LA l, ``share(p, l)`` is the fraction of p's registered patients of known
 residence whose LSOA lies in l. A practice's numerator and denominator are multiplied by its shares
 and summed by LA, so every practice's counts are spread over LAs in full: the sum over LAs equals the
@@ -11,29 +15,77 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
+from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import LsoaLookup
 from landscape_pipeline.sources.qof_prevalence.registrations import Registrations, is_lsoa_code
 
+DAYS_PER_YEAR = 365.25
 
-def choose_extract(period_end: pd.Timestamp, extracts: Sequence[Registrations]) -> Registrations:
-    """Return the extract dated nearest to ``period_end`` (the QOF register date, 31 March); ties go earlier."""
+
+def extract_distance_years(period_end: pd.Timestamp, extract: Registrations) -> float:
+    """Return how many years lie between a register date and an extract (either way)."""
+    return abs((extract.extract_date - pd.Timestamp(period_end)).days) / DAYS_PER_YEAR
+
+
+def choose_extract(period_end: pd.Timestamp, extracts: Sequence[Registrations],
+                   max_years: float | None = None) -> Registrations | None:
+    """Return the extract dated nearest to ``period_end`` (the QOF register date, 31 March); ties go earlier.
+
+    With ``max_years``, return None when even the nearest extract lies further away than that.
+    """
     if not extracts:
         raise ValueError("No GP registration extract was given.")
-    return min(extracts, key=lambda e: (abs((e.extract_date - period_end).days), e.extract_date))
+    nearest = min(extracts, key=lambda e: (abs((e.extract_date - period_end).days), e.extract_date))
+    if max_years is not None and extract_distance_years(period_end, nearest) > max_years:
+        return None
+    return nearest
 
 
-def practice_shares(extract: Registrations, lsoa_to_la: pd.DataFrame) -> pd.DataFrame:
+def choose_lookup(extract: Registrations, lookups: Sequence[LsoaLookup]) -> LsoaLookup:
+    """Return the lookup whose LSOA vintage places every LSOA of ``extract`` (2011 or 2021 codes).
+
+    Welsh LSOAs need not be covered by an England-only lookup (see :func:`practice_shares`). Raises
+    :class:`SourceDataError` naming the extract's first LSOA that no lookup places.
+    """
+    if not lookups:
+        raise SourceDataError(extract.path, "cannot be placed without an ONS LSOA -> local authority lookup; add "
+                              "the lookup of its LSOA vintage (2011 codes before 2023, 2021 codes after).")
+    codes = extract.rows.loc[is_lsoa_code(extract.rows["lsoa_code"]), ["lsoa_code", "source_row"]]
+
+    def missing(lookup: LsoaLookup) -> pd.DataFrame:
+        known = set(lookup.rows["lsoa_code"].tolist())
+        english_only = not any(code.startswith("W01") for code in known)
+        needed = codes[~codes["lsoa_code"].str.startswith("W01")] if english_only else codes
+        placed = np.fromiter((code in known for code in needed["lsoa_code"].tolist()), bool, len(needed))
+        return needed[~placed]
+
+    gaps = {lookup.path: missing(lookup) for lookup in lookups}
+    best = min(lookups, key=lambda lk: (len(gaps[lk.path]), -lk.vintage))
+    if len(gaps[best.path]):
+        first = gaps[best.path].iloc[0]
+        tried = "; ".join(lk.label for lk in lookups)
+        raise SourceDataError(extract.path, f"LSOA {first['lsoa_code']} is in no LSOA -> local authority lookup given "
+                              f"({len(gaps[best.path])} LSOA(s) unplaced; tried {tried}). Add the ONS lookup of "
+                              "this extract's LSOA vintage (2011 codes before 2023, 2021 codes after).",
+                              row=int(first["source_row"]), column="LSOA_CODE")
+    return best
+
+
+def practice_shares(extract: Registrations, lsoa_to_la: pd.DataFrame | LsoaLookup) -> pd.DataFrame:
     """Return ``practice_code, la_code, patients, share`` for one extract (known residence only).
 
     Patients living in Welsh LSOAs (W01) get ``la_code`` Wales (W92000004) when the lookup covers
     England only, so that English practices' Welsh residents are not spread over English LAs.
     Raises :class:`SourceDataError` naming the extract's row for an LSOA code missing from the lookup.
     """
+    if isinstance(lsoa_to_la, LsoaLookup):
+        lsoa_to_la = lsoa_to_la.rows[["lsoa_code", "la_code"]]
     rows = extract.rows[is_lsoa_code(extract.rows["lsoa_code"])]
-    merged = rows.merge(lsoa_to_la, on="lsoa_code", how="left")
+    merged = rows.merge(lsoa_to_la[["lsoa_code", "la_code"]], on="lsoa_code", how="left")
     if not lsoa_to_la["lsoa_code"].str.startswith("W01").any():
         welsh = merged["la_code"].isna() & merged["lsoa_code"].str.startswith("W01")
         merged.loc[welsh, "la_code"] = geography.WALES

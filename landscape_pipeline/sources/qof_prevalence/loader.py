@@ -7,7 +7,13 @@
   (``gp-reg-pat-prac-lsoa-all.csv``, sometimes zipped) under https://files.digital.nhs.uk/...; the
   loader follows the first such link (set ``LANDSCAPE_GP_REG_PAGE`` to another month's page).
 * ONS LSOA 2021 -> LAD lookup from the ONS Open Geography Portal (ArcGIS feature service
-  :data:`LOOKUP_SERVICE`, paged 2,000 records at a time), saved as one CSV.
+  :data:`LOOKUP_SERVICE`, paged 2,000 records at a time), saved as one CSV: it places extracts from
+  2023 on, which use LSOA 2021 codes;
+* ONS LSOA 2011 -> CCG -> LAD (April 2020) lookup, the CSV linked from its data.gov.uk record
+  (:data:`LSOA11_LOOKUP_PAGE`; the same file is bundled): it places extracts before 2023.
+
+Only the latest registration extract is fetched; QOF years further from it than the configured limit
+are reported, not apportioned (set ``LANDSCAPE_GP_REG_PAGE`` to fetch another month's extract).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import pandas as pd
 from landscape_pipeline.errors import FetchError
 from landscape_pipeline.http import HttpFetcher, save_snapshot
 from landscape_pipeline.sources.fingertips.parser import check_header
+from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import is_lookup_header
 
 FINGERTIPS_URL = "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
 FINGERTIPS_PARAMS = {"indicator_ids": 276, "child_area_type_id": 7, "parent_area_type_id": 66}
@@ -34,6 +41,10 @@ LOOKUP_SERVICE = ("https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/ser
                   "LSOA21_SICBL23_ICB23_LAD23_EN_LU/FeatureServer/0/query")
 LOOKUP_FIELDS = ("LSOA21CD", "LSOA21NM", "LAD23CD", "LAD23NM")
 PAGE_SIZE = 2000
+LSOA11_LOOKUP_PAGE = ("https://data.gov.uk/dataset/94cf8e7a-5ade-4c47-8b6f-cae3f90b6ec9/lower-layer-super-output-area-"
+                      "2011-to-clinical-commissioning-group-to-local-authority-district-april-2020-lookup-in-england")
+#: A CSV download link: ``....csv``, ``?format=csv`` or an ArcGIS hub ``.../csv?layers=0``.
+_CSV_LINK = re.compile(r"""href=["']([^"']+?(?:\.csv|[?&]format=csv|/csv)(?:[?#&][^"']*)?)["']""", re.I)
 _LSOA_LINK = re.compile(r"""href=["'](https://files\.digital\.nhs\.uk/[^"']*gp-reg-pat-prac-lsoa[^"']*)["']""",
                         re.I)
 _MONTH_LINK = re.compile(r"""href=["']([^"']*/patients-registered-at-a-gp-practice/[a-z]+-\d{4})["']""", re.I)
@@ -45,7 +56,8 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path) -> list[Path]:
                               params=FINGERTIPS_PARAMS, min_bytes=200)
     header = pd.read_csv(export.path, nrows=0, encoding="utf-8-sig").columns.tolist()
     check_header(export.path, header)
-    return [export.path, fetch_registrations(fetcher, dest_dir), fetch_lsoa_lookup(fetcher, dest_dir)]
+    return [export.path, fetch_registrations(fetcher, dest_dir), fetch_lsoa_lookup(fetcher, dest_dir),
+            fetch_lsoa11_lookup(fetcher, dest_dir)]
 
 
 def registration_link(fetcher: HttpFetcher) -> str:
@@ -99,3 +111,20 @@ def fetch_lsoa_lookup(fetcher: HttpFetcher, dest_dir: Path) -> Path:
     buffer = io.StringIO()
     table.to_csv(buffer, index=False)
     return save_snapshot(buffer.getvalue().encode(), LOOKUP_SERVICE, dest_dir, "lsoa21_to_lad23_lookup.csv").path
+
+
+def fetch_lsoa11_lookup(fetcher: HttpFetcher, dest_dir: Path) -> Path:
+    """Download the ONS LSOA 2011 -> CCG -> LAD (April 2020) lookup CSV linked from its data.gov.uk record."""
+    page = fetcher.get(LSOA11_LOOKUP_PAGE)
+    found = _CSV_LINK.search(page.text)
+    if found is None:
+        raise FetchError(f"{LSOA11_LOOKUP_PAGE} links no CSV; download the ONS LSOA (2011) to CCG to LAD (April "
+                         f"2020) lookup by hand into {dest_dir}.")
+    url = urljoin(page.url or LSOA11_LOOKUP_PAGE, found.group(1))
+    saved = fetcher.download(url, dest_dir, "lsoa11_ccg20_lad20_lookup.csv", min_bytes=1_000).path
+    header = pd.read_csv(saved, nrows=0, encoding="utf-8-sig").columns.tolist()
+    if not is_lookup_header(header):
+        saved.unlink(missing_ok=True)
+        saved.with_name(saved.name + ".meta.json").unlink(missing_ok=True)
+        raise FetchError(f"{url} is not an LSOA -> LAD lookup (header: {', '.join(header[:8])}).")
+    return saved

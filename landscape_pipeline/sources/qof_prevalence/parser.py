@@ -5,11 +5,15 @@ practice: the numerator is the practice's cancer register, the denominator its r
 Practices do not belong to local authorities, so - as analysts do - each practice is attributed
 through where its registered patients live:
 
-1. For each QOF year (register date 31 March), take the NHS Digital "Patients Registered at a GP
-   Practice" LSOA extract dated nearest to it (ties: the earlier extract).
-2. Map each LSOA of residence to its local authority with the ONS LSOA 2021 -> LAD lookup (older LA
-   codes moved to current ones). A practice's share of an LA is the fraction of its patients of
-   known residence living there (``NO2021``-style "unknown" rows are left out and the rest rescaled).
+1. For each QOF year (register date 31 March), take the "Patients Registered at a GP Practice" LSOA
+   extract dated nearest to it (ties: the earlier extract), but never one further away than the
+   configured limit (:data:`MAX_YEARS_ENV`, default :data:`DEFAULT_MAX_YEARS` years): a year without
+   an extract that close is not apportioned, and its England row and the check metadata
+   (``parser_extract_limit``) say so.
+2. Place each LSOA of residence with the ONS LSOA -> LAD lookup of the extract's LSOA vintage (2011
+   codes before 2023, 2021 codes after; :func:`.apportion.choose_lookup`), older LA codes moved to
+   current ones. A practice's share of an LA is the fraction of its patients of known residence
+   living there (``NO2021``-style "unknown" rows are left out and the rest rescaled).
 3. Multiply each practice's numerator and denominator by its shares and sum by LA; counties sum
    their districts and regions their LAs. The sum over LAs equals the sum over the practices
    apportioned (nothing is lost or double counted). Practices with no registration data that year
@@ -27,8 +31,7 @@ The practice rows themselves are not kept.
 
 from __future__ import annotations
 
-import csv
-import io
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,22 +41,25 @@ import pandas as pd
 
 from landscape_pipeline import geography, schema
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.geography.nhs import read_lsoa_to_la
-from landscape_pipeline.provenance import add_provenance, describe_file
+from landscape_pipeline.provenance import add_provenance, combined_columns, describe_file
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.fingertips import read_fingertips_csv
 from landscape_pipeline.sources.qof_prevalence.apportion import (
     add_upper_tiers_and_regions,
     apportion,
     choose_extract,
+    choose_lookup,
+    extract_distance_years,
     practice_shares,
 )
+from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import LsoaLookup, is_lookup_header, read_lsoa_lookup
 from landscape_pipeline.sources.qof_prevalence.registrations import (
     Registrations,
     is_registration_header,
     read_registrations,
 )
 from landscape_pipeline.stats import compare_frame, proportion_frame, recent_trend_frame
+from landscape_pipeline.tabular import normalise, read_header
 
 SOURCE_ID = "qof_prevalence"
 INDICATOR_ID = "qof_prevalence_cancer"
@@ -63,29 +69,39 @@ POLARITY = "No judgement"
 _PRACTICE = re.compile(r"^[A-Z]\d{5}$")
 COLUMN_LABELS = {"value": "Value", "count": "Count", "denominator": "Denominator", "period_label": "Time period",
                  "area_code": "Area Code (apportioned to LA via LSOA_CODE)"}
+MAX_YEARS_ENV = "LANDSCAPE_QOF_MAX_EXTRACT_YEARS"
+DEFAULT_MAX_YEARS = 2.0
 AREA_TYPES = {"lower": "Local authority", "county": "Local authority", "region": "Region"}
 
 
-def _header(path: Path) -> list[str]:
-    data = path.read_bytes()[:4096]
-    text = data.decode("utf-8-sig", errors="replace")
-    return next(csv.reader(io.StringIO(text)), [])
+def max_extract_years() -> float:
+    """Return the configured limit (years) between a QOF register date and the extract used for it."""
+    text = os.environ.get(MAX_YEARS_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_YEARS
+    try:
+        years = float(text)
+    except ValueError:
+        years = float("nan")
+    if not np.isfinite(years) or years <= 0:
+        raise ValueError(f"{MAX_YEARS_ENV}={text!r} is not a positive number of years.")
+    return years
 
 
 def classify(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]:
     """Return (Fingertips exports, registration extracts, LSOA lookups) among ``paths``, by their headers."""
     exports, extracts, lookups = [], [], []
     for path in map(Path, paths):
-        header = [h.strip() for h in _header(path)]
-        if header and header[0] == "Indicator ID":
+        header = read_header(path)
+        if header and normalise(header[0]) == "indicatorid":
             exports.append(path)
         elif is_registration_header(header):
             extracts.append(path)
-        elif any(re.fullmatch(r"LSOA\d{2}CD", h) for h in header):
+        elif is_lookup_header(header):
             lookups.append(path)
         else:
             raise SourceDataError(path, "is neither a Fingertips export, a 'Patients Registered at a GP Practice' "
-                                  "LSOA file nor an LSOA -> LA lookup (by its header). Remove it from the folder.")
+                                  "LSOA file nor an ONS LSOA -> LA lookup (by its header). Remove it from the folder.")
     return exports, extracts, lookups
 
 
@@ -113,48 +129,82 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     if not extract_paths:
         raise SourceDataError(exports[0], "cannot be apportioned without a 'Patients Registered at a GP Practice' "
                               "LSOA file (gp-reg-pat-prac-lsoa-all.csv); add one to the folder.")
-    lsoa_to_la = pd.concat([read_lsoa_to_la(p) for p in lookup_paths] or [read_lsoa_to_la()], ignore_index=True)
-    lsoa_to_la = lsoa_to_la.drop_duplicates("lsoa_code")
     practices, england = read_practice_values(exports[0])
     extracts = [read_registrations(p) for p in extract_paths]
+    if not lookup_paths:
+        raise SourceDataError(exports[0], "cannot be apportioned without an ONS LSOA -> local authority lookup "
+                              "(LSOA11CD or LSOA21CD with LADyyCD); add the lookup of the extracts' LSOA vintage.")
+    lookups = [read_lsoa_lookup(p) for p in lookup_paths]
+    limit = max_extract_years()
     periods = practices.drop_duplicates("period_label").set_index("period_label")["period_end"]
-    chosen = {label: choose_extract(pd.Timestamp(end), extracts) for label, end in periods.items()}
-    by_extract = {e.path: practice_shares(e, lsoa_to_la) for e in {e.path: e for e in chosen.values()}.values()}
+    chosen: dict[str, Registrations] = {}
+    too_far: dict[str, dict[str, object]] = {}
+    for label, end in periods.items():
+        extract = choose_extract(pd.Timestamp(end), extracts, limit)
+        if extract is None:
+            nearest = choose_extract(pd.Timestamp(end), extracts)
+            too_far[label] = {"nearest_extract": f"{nearest.label} ({nearest.path.name})",
+                              "years_away": round(extract_distance_years(pd.Timestamp(end), nearest), 2)}
+        else:
+            chosen[label] = extract
+    if not chosen:
+        raise SourceDataError(exports[0], f"no QOF year has a registration extract within {limit:g} years "
+                              f"({MAX_YEARS_ENV}); nearest: " + "; ".join(
+                                  f"{k}: {v['nearest_extract']}, {v['years_away']} years away"
+                                  for k, v in too_far.items()) + ". Add the extracts of those years.")
+    used = {e.path: e for e in chosen.values()}
+    placed = {path: choose_lookup(e, lookups) for path, e in used.items()}
+    by_extract = {path: practice_shares(e, placed[path]) for path, e in used.items()}
     shares = {label: by_extract[e.path] for label, e in chosen.items()}
-    values = practices.rename(columns={"area_code": "practice_code"})[
+    values = practices[practices["period_label"].isin(chosen)].rename(columns={"area_code": "practice_code"})[
         ["practice_code", "period_label", "count", "denominator"]].dropna(subset=["count", "denominator"])
     by_la, excluded = apportion(values, shares)
     in_england = by_la["area_code"].str.startswith("E")
     outside = by_la[~in_england]  # patients of English practices resident in Wales (or elsewhere)
     areas = add_upper_tiers_and_regions(values, shares, by_la[in_england])
-    rows = _area_rows(areas, chosen, practices)
-    rows = pd.concat([rows, _england_rows(england, values, excluded, outside)], ignore_index=True)
+    rows = _area_rows(areas, chosen, placed, practices, exports[0])
+    england_rows = _england_rows(england, values, excluded, outside, too_far, limit)
+    rows = pd.concat([rows, add_provenance(england_rows, describe_file(exports[0]))], ignore_index=True)
     _compare(rows)
-    return schema.conform(add_provenance(rows, describe_file(exports[0])))
+    out = schema.conform(rows)
+    out.attrs["extract_limit"] = {"max_years": limit, "setting": MAX_YEARS_ENV, "years_not_apportioned": too_far}
+    out.attrs["extracts_used"] = {label: f"{e.label} ({e.path.name}; LSOA {placed[e.path].vintage} codes)"
+                                  for label, e in sorted(chosen.items())}
+    return out
 
 
-def _area_rows(areas: pd.DataFrame, chosen: dict[str, Registrations], practices: pd.DataFrame) -> pd.DataFrame:
+def _area_rows(areas: pd.DataFrame, chosen: dict[str, Registrations], placed: dict[Path, LsoaLookup],
+               practices: pd.DataFrame, export: Path) -> pd.DataFrame:
     rows = proportion_frame(areas, "count", "denominator", multiplier=100)
     dates = practices.drop_duplicates("period_label").set_index("period_label")[["period_start", "period_end"]]
     rows = rows.join(dates, on="period_label")
     rows["area_type"] = rows["area_level"].map(AREA_TYPES)
     rows["area_name"] = rows["area_code"].map(geography.area_name)
     rows["geography_method"] = "apportioned"
-    extract = rows["period_label"].map({k: f"{e.label} extract ({e.path.name})" for k, e in chosen.items()})
+    extract = rows["period_label"].map({k: f"{e.label} extract ({e.path.name}); {placed[e.path].label}"
+                                        for k, e in chosen.items()})
     whom = np.where(rows["area_level"].eq("lower"), "", " and summed over its "
                     + rows["area_level"].map({"county": "districts", "region": "local authorities"}).fillna(""))
     rows["attribution_note"] = (
         "Apportioned from " + rows["practices"].astype(int).astype(str) + " GP practices' QOF cancer registers and "
         "list sizes by their registered patients' LSOA of residence (Patients Registered at a GP Practice, "
-        + extract + "; LSOA 2021 -> LA lookup)" + whom + "; count and denominator are unrounded sums of shares.")
+        + extract + ")" + whom + "; count and denominator are unrounded sums of shares.")
     rows["value_note"] = "Apportioned from GP practices; QOF is not published by local authority."
     rows["region_code"] = np.where(rows["area_level"].eq("region"), None,
                                    rows["area_code"].map(lambda c: geography.region_of(c)))
-    return rows.drop(columns=["area_level", "practices"])
+    rows = rows.drop(columns=["area_level", "practices"])
+    parts = []  # each year's rows were shaped by the export, that year's extract and its lookup
+    for label, group in rows.groupby("period_label", sort=False):
+        extract = chosen[label]
+        group = group.copy()
+        for name, value in combined_columns([export, extract.path, placed[extract.path].path]).items():
+            group[name] = value
+        parts.append(group)
+    return pd.concat(parts, ignore_index=True)
 
 
-def _england_rows(england: pd.DataFrame, values: pd.DataFrame, excluded: pd.DataFrame,
-                  outside: pd.DataFrame) -> pd.DataFrame:
+def _england_rows(england: pd.DataFrame, values: pd.DataFrame, excluded: pd.DataFrame, outside: pd.DataFrame,
+                  too_far: dict[str, dict[str, object]], limit: float) -> pd.DataFrame:
     """Return the published England rows, noting register shares that reached no English LA."""
     out = england.copy()
     out["geography_method"] = "direct"
@@ -170,6 +220,10 @@ def _england_rows(england: pd.DataFrame, values: pd.DataFrame, excluded: pd.Data
         if label in away.index:
             parts.append(f"{away[label] / total[label]:.2%} of the register is patients living outside England")
         notes[label] = "; ".join(parts) + "." if parts else None
+    for label, far in too_far.items():
+        notes[label] = (f"Not apportioned to local authorities: the nearest GP registration extract, "
+                        f"{far['nearest_extract']}, is {far['years_away']} years from this QOF year, beyond the limit "
+                        f"of {limit:g} years ({MAX_YEARS_ENV}).")
     out["value_note"] = out["period_label"].map(notes)
     drop = ("indicator_id", "indicator_name", "source_id", "source_row")
     return out[[c for c in out.columns if c in schema.COLUMN_NAMES and c not in drop]]

@@ -6,14 +6,15 @@ Writes:
   ``all_data`` export (27 columns) of indicator 276 "Cancer: QOF prevalence (all ages)" for about
   1,200 **synthetic** GP practices (ODS-style codes such as ``M84012``, a few per English LA) over five
   financial years, plus England rows; values and Wilson limits computed with ``landscape_pipeline.stats``;
-* ``data_sources/qof_prevalence/gp-reg-pat-prac-lsoa-all-apr-23.csv`` and ``...-apr-24.csv`` - NHS
-  Digital "Patients Registered at a GP Practice" LSOA files (``PUBLICATION, EXTRACT_DATE,
-  PRACTICE_CODE, PRACTICE_NAME, LSOA_CODE, SEX, NUMBER_OF_PATIENTS``, SEX = ALL), with some
-  patients of unknown residence (``LSOA_CODE`` NO2021) and practices drawing patients from a
-  neighbouring LA;
-* ``data_sources/geography/lsoa_to_la_sample.csv`` - the ONS-style LSOA 2021 -> LAD 2023 lookup for
-  the synthetic LSOAs (codes from E01900001, outside the real range; names like "Coventry 001A").
+* ``data_sources/qof_prevalence/gp-reg-pat-prac-lsoa-all-jan-21.csv`` and ``...-apr-22.csv`` - NHS
+  Digital "Patients Registered at a GP Practice" LSOA files of two vintages, in their real layouts:
+  the January 2021 extract headed ``PUBLICATION, EXTRACT_DATE, PRACTICE_CODE, PRACTICE_NAME,
+  LSOA_CODE, SEX, Number of Patients`` (the real 2021 header), the April 2022 one ending
+  ``NUMBER_OF_PATIENTS``; SEX = ALL; practices draw patients from a neighbouring LA.
 
+Practices, names and counts are synthetic; the LSOAs of residence are **real** LSOA 2011 codes (as
+extracts before 2023 use), taken from the bundled real ONS lookup
+(``LSOA11_CCG20_LAD20_EN_LU_april_2020.csv.gz``), so they are placed by it like a real extract.
 Run ``python -m landscape_pipeline.sources.qof_prevalence.sample`` to rewrite them.
 """
 
@@ -28,14 +29,17 @@ import pandas as pd
 from landscape_pipeline import geography
 from landscape_pipeline.geography.nhs import la_populations
 from landscape_pipeline.paths import data_sources_dir
+from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import read_lsoa_lookup
 from landscape_pipeline.stats import compare_frame, proportion
 
 SEED = 20240401
 YEARS = ("2019/20", "2020/21", "2021/22", "2022/23", "2023/24")
 NATIONAL = {"2019/20": 3.15, "2020/21": 3.22, "2021/22": 3.33, "2022/23": 3.47, "2023/24": 3.58}
 FINGERTIPS_FILE = "fingertips_276_cancer_qof_prevalence_gp.csv"
-EXTRACTS = {"gp-reg-pat-prac-lsoa-all-apr-23.csv": "01APR2023", "gp-reg-pat-prac-lsoa-all-apr-24.csv": "01APR2024"}
-LOOKUP_FILE = "lsoa_to_la_sample.csv"
+#: file name -> (EXTRACT_DATE, header of the count column), per the layouts of those vintages.
+EXTRACTS = {"gp-reg-pat-prac-lsoa-all-jan-21.csv": ("04JAN2021", "Number of Patients"),
+            "gp-reg-pat-prac-lsoa-all-apr-22.csv": ("01APR2022", "NUMBER_OF_PATIENTS")}
+LOOKUP_FILE = "LSOA11_CCG20_LAD20_EN_LU_april_2020.csv.gz"  # real ONS lookup, bundled as published
 INDICATOR = (276, "Cancer: QOF prevalence (all ages)")
 PEOPLE_PER_PRACTICE = 47_000  # sample density: about 1,200 practices for England
 FINGERTIPS_HEADER = (
@@ -61,17 +65,11 @@ def _las() -> pd.DataFrame:
     return las
 
 
-def _lsoas(las: pd.DataFrame) -> pd.DataFrame:
-    """Return synthetic LSOAs: a handful per LA, named "<LA> 001A" as ONS names them."""
-    counts = np.clip(np.round(las["population"] / 25_000), 3, 40).astype(int)
-    rows = []
-    for la, count in zip(las.itertuples(), counts, strict=True):
-        for i in range(count):
-            rows.append({"LAD23CD": la.area_code, "LAD23NM": la.area_name,
-                         "LSOA21NM": f"{la.area_name} {i // 2 + 1:03d}{'AB'[i % 2]}"})
-    out = pd.DataFrame(rows)
-    out.insert(0, "LSOA21CD", [f"E01{900001 + i:06d}" for i in range(len(out))])
-    return out
+def _lsoas(las: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """Return the real LSOA 2011 codes of each current English LA, from the bundled ONS lookup."""
+    lookup = read_lsoa_lookup(folder / LOOKUP_FILE).rows
+    out = lookup[lookup["la_code"].isin(las["area_code"])]
+    return out[["lsoa_code", "la_code"]]
 
 
 def _practices(las: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -111,7 +109,7 @@ def _practices(las: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 def _registrations(practices: pd.DataFrame, lsoas: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Return (practice, LSOA, patients) for the April 2023 extract."""
-    by_la = lsoas.groupby("LAD23CD")["LSOA21CD"].apply(np.array).to_dict()
+    by_la = lsoas.groupby("la_code")["lsoa_code"].apply(np.array).to_dict()
     rows = []
     for p in practices.itertuples():
         own = rng.choice(by_la[p.home], size=min(len(by_la[p.home]), int(rng.integers(4, 9))), replace=False)
@@ -121,15 +119,12 @@ def _registrations(practices: pd.DataFrame, lsoas: pd.DataFrame, rng: np.random.
             near = rng.choice(by_la[p.neighbour], size=min(2, len(by_la[p.neighbour])), replace=False)
             picked += list(near)
             weights += list(rng.dirichlet(np.ones(len(near))) * p.cross_share)
-        if rng.random() < 0.05:
-            picked.append("NO2021")
-            weights = [*(w * 0.997 for w in weights), 0.003]
         patients = np.round(np.array(weights) * p.list_size).astype(int)
         rows += [(p.code, p.name, lsoa, n) for lsoa, n in zip(picked, patients, strict=True) if n > 0]
     return pd.DataFrame(rows, columns=["PRACTICE_CODE", "PRACTICE_NAME", "LSOA_CODE", "NUMBER_OF_PATIENTS"])
 
 
-def _extract(registrations: pd.DataFrame, date_text: str, keep: pd.Series, growth: float,
+def _extract(registrations: pd.DataFrame, date_text: str, count_header: str, keep: pd.Series, growth: float,
              rng: np.random.Generator) -> pd.DataFrame:
     out = registrations[registrations["PRACTICE_CODE"].isin(keep)].copy()
     out["NUMBER_OF_PATIENTS"] = np.maximum(1, np.round(out["NUMBER_OF_PATIENTS"] * growth
@@ -137,6 +132,7 @@ def _extract(registrations: pd.DataFrame, date_text: str, keep: pd.Series, growt
     out.insert(0, "EXTRACT_DATE", date_text)
     out.insert(0, "PUBLICATION", "GP_PRAC_PAT_LIST")
     out.insert(5, "SEX", "ALL")
+    out = out.rename(columns={"NUMBER_OF_PATIENTS": count_header})
     return out.sort_values(["PRACTICE_CODE", "LSOA_CODE"], ignore_index=True)
 
 
@@ -176,32 +172,28 @@ def _fingertips(practices: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     return table[list(FINGERTIPS_HEADER)]
 
 
-def build(seed: int = SEED) -> dict[str, pd.DataFrame]:
-    """Return every sample table keyed by file name (the LSOA lookup under ``LOOKUP_FILE``)."""
+def build(seed: int = SEED, folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Return every sample table keyed by file name (the real LSOA lookup is read from ``folder``)."""
+    folder = folder or data_sources_dir() / "qof_prevalence"
     rng = np.random.default_rng(seed)
     las = _las()
-    lsoas = _lsoas(las)
+    lsoas = _lsoas(las, folder)
     practices = _practices(las, rng)
     registrations = _registrations(practices, lsoas, rng)
     extracts = {}
-    for index, (name, date_text) in enumerate(EXTRACTS.items()):
-        still_open = practices.loc[practices["closed"] > len(YEARS) - 2 + index, "code"]
-        extracts[name] = _extract(registrations, date_text, still_open, 1 + 0.01 * index, rng)
-    lookup = lsoas.assign(LAD23NMW="", ObjectId=np.arange(1, len(lsoas) + 1))
-    lookup = lookup[["LSOA21CD", "LSOA21NM", "LAD23CD", "LAD23NM", "LAD23NMW", "ObjectId"]]
-    lookup["LAD23CD"] = lookup["LAD23CD"].replace({"E08000038": "E08000016", "E08000039": "E08000019"})
-    return {FINGERTIPS_FILE: _fingertips(practices, rng), **extracts, LOOKUP_FILE: lookup}
+    for index, (name, (date_text, header)) in enumerate(EXTRACTS.items()):
+        listed = practices["code"]  # every practice reports a QOF year within reach of both extracts
+        extracts[name] = _extract(registrations, date_text, header, listed, 1 + 0.01 * index, rng)
+    return {FINGERTIPS_FILE: _fingertips(practices, rng), **extracts}
 
 
-def write(folder: Path | None = None, geography_folder: Path | None = None, seed: int = SEED) -> list[Path]:
-    """Write the sample into ``folder`` (default data_sources/qof_prevalence) and the LSOA lookup beside the
-    geography files; return the paths written."""
+def write(folder: Path | None = None, seed: int = SEED) -> list[Path]:
+    """Write the sample into ``folder`` (default data_sources/qof_prevalence); return the paths written."""
     folder = folder or data_sources_dir() / "qof_prevalence"
-    geography_folder = geography_folder or data_sources_dir() / "geography"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in build(seed).items():
-        path = (geography_folder if name == LOOKUP_FILE else folder) / name
+    for name, table in build(seed, folder if (folder / LOOKUP_FILE).exists() else None).items():
+        path = folder / name
         table.to_csv(path, index=False, lineterminator="\n")
         written.append(path)
     return written
@@ -211,10 +203,9 @@ def main(argv: list[str] | None = None) -> None:
     """Command-line entry point: rewrite the bundled sample."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="folder for the QOF files")
-    parser.add_argument("--geography-out", type=Path, default=None, help="folder for the LSOA lookup")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
-    for path in write(args.out, args.geography_out, args.seed):
+    for path in write(args.out, args.seed):
         print(path)
 
 
