@@ -160,7 +160,7 @@ def key_columns(extract: Extract) -> list[str]:
 
 def check_duplicates(extract: Extract) -> None:
     """No two rows share a key."""
-    keys = extract.rows[key_columns(extract)].astype("str")
+    keys = extract.rows[key_columns(extract)].astype(object).fillna("").astype(str)
     repeated = keys.duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
@@ -172,6 +172,10 @@ def check_duplicates(extract: Extract) -> None:
                  "category and dimensions; each must appear once.", column=extract.sources.get("area_code"))
 
 
+def _text_keys(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return rows.assign(**{k: rows[k].astype(object).fillna("").astype(str) for k in keys})
+
+
 def check_derived_inputs(extract: Extract) -> None:
     """For derived proportions, no numerator count exceeds its denominator count on the same key."""
     rows = extract.rows
@@ -179,10 +183,9 @@ def check_derived_inputs(extract: Extract) -> None:
     for rule in extract.mapping.derived:
         if rule.method != "proportion":
             continue
-        num = rows[rows["rule_id"].eq(rule.numerator)]
-        den = rows[rows["rule_id"].eq(rule.denominator)]
-        pairs = num.astype({k: "str" for k in keys}).merge(den[[*keys, "count"]].astype({k: "str" for k in keys}),
-                                                            on=keys, suffixes=("", "_den"))
+        num = _text_keys(rows[rows["rule_id"].eq(rule.numerator)], keys)
+        den = _text_keys(rows[rows["rule_id"].eq(rule.denominator)], keys)
+        pairs = num.merge(den[[*keys, "count"]], on=keys, suffixes=("", "_den"))
         over = (pairs["count"] > pairs["count_den"]).to_numpy()
         if over.any():
             bad = pairs.iloc[int(np.flatnonzero(over)[0])]

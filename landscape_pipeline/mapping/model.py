@@ -65,7 +65,7 @@ class Fill(_Strict):
         return []
 
 
-FillField = Annotated[Fill, BeforeValidator(_column_shorthand)]
+FillField = Annotated[Fill, BeforeValidator(_column_shorthand, json_schema_input_type=Fill | str)]
 
 
 class Reader(_Strict):

@@ -19,6 +19,8 @@ Parsed = tuple[str, date, date]
 _MONTHS = {name.casefold(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name}
 _MONTHS["sept"] = 9
+#: The longest span a year range may have (pooled periods are 3 to 10 years; '2024-04' is no range).
+MAX_RANGE_YEARS = 30
 _DASH = r"\s*(?:-|–|—|to|/)\s*"
 
 
@@ -65,7 +67,7 @@ def parse_year_range(text: str) -> Parsed | None:
     if not m:
         return None
     start, end = int(m[1]), _year(m[2], int(m[1]))
-    if end <= start:
+    if not start < end <= start + MAX_RANGE_YEARS:  # '2024-04' is a month, not 2024 to 2104
         return None
     return f"{start} - {end % 100:02d}", date(start, 1, 1), date(end, 12, 31)
 

@@ -132,18 +132,18 @@ def _text(loaded: Loaded[MappingFile], table: RawTable, name: str, fill: Fill | 
 
 
 def _number(loaded: Loaded[MappingFile], table: RawTable, name: str, fill: Fill | None,
-            tokens: list[str]) -> tuple[pd.Series, pd.Series]:
+            tokens: list[str]) -> tuple[pd.Series, pd.Series, str | None]:
     index = table.frame.index
     if fill is None:
-        return pd.Series(np.nan, index=index), pd.Series(False, index=index)
+        return pd.Series(np.nan, index=index), pd.Series(False, index=index), None
     if fill.column is None:
         try:
             constant = float(fill.constant)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise loaded.error(("columns", name, "constant"), f"{fill.constant!r} is not a number.") from None
-        return pd.Series(constant, index=index), pd.Series(False, index=index)
+        return pd.Series(constant, index=index), pd.Series(False, index=index), None
     column = _header_column(loaded, table, fill.column, ("columns", name, "column"))
-    return tabular.numbers(table, column, suppression=tokens, allow_negative=name in SIGNED)
+    return (*tabular.numbers(table, column, suppression=tokens, allow_negative=name in SIGNED), column)
 
 
 def read_extract(loaded: Loaded[MappingFile]) -> Extract:
@@ -166,7 +166,7 @@ def read_extract(loaded: Loaded[MappingFile]) -> Extract:
     for name in NUMBER_FIELDS:
         if name == "value" and mapping.shape.kind == "wide":
             continue
-        base[name], suppressed = _number(loaded, table, name, fills.get(name), tokens)
+        base[name], suppressed, sources[name] = _number(loaded, table, name, fills.get(name), tokens)
         any_suppressed |= suppressed
     base["_label"] = table.frame.index.astype(int)
     if mapping.shape.kind == "long":
