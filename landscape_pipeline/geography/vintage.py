@@ -28,8 +28,8 @@ from landscape_pipeline.geography.local_authorities import (
 WARDS_FILE = "wards.csv"
 _WARD_COLUMNS = ("ward_code", "ward_name", "la_code", "la_name", "first_vintage", "last_vintage")
 #: What each level's codes look like, for messages.
-LEVEL_NAMES = {"la": "local authority, region or nation", "ward": "electoral ward", "lsoa": "LSOA",
-               "health_board": "NHS health board"}
+LEVEL_NAMES = {"la": "a local authority, region or nation", "ward": "an electoral ward", "lsoa": "an LSOA",
+               "health_board": "an NHS health board"}
 _COARSE = ("current_la", "retired_la", "region", "nation", "health_board")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from landscape_pipeline import geography, schema
+from landscape_pipeline.geography.vintage import ward_table
 from landscape_pipeline.mapping.aggregate import roll_up
 from landscape_pipeline.mapping.checks import run_checks
 from landscape_pipeline.mapping.derived import derive, protect
@@ -78,11 +78,10 @@ def _canonical(rows: pd.DataFrame, mapping: MappingFile, source_id: str, path: P
     out["source_row"] = pd.to_numeric(out["_label"], errors="coerce") + 1
     known = geography.classify_area_codes(out["area_code"]).ne("unknown")
     names = out.loc[known, "area_code"].map(geography.area_name)
-    if "area_name" in out:
-        out.loc[known, "area_name"] = out.loc[known, "area_name"].fillna(names)
-    else:
-        out["area_name"] = np.where(known, out["area_code"].map(lambda c: c), None)
-        out.loc[known, "area_name"] = names
+    out.loc[known, "area_name"] = out.loc[known, "area_name"].fillna(names)
+    if mapping.geography.level == "ward":
+        wards = ward_table().set_index("ward_code")["ward_name"]
+        out["area_name"] = out["area_name"].fillna(out["area_code"].map(wards))
     level_type = AREA_TYPES[mapping.geography.level]
     if level_type:
         fine = ~known & out["area_type"].isna()

@@ -85,10 +85,10 @@ def place_areas(extract: Extract, sites: SiteRegister | None) -> None:
         return
     rows["area_code"] = rows["area_code"].astype("str").str.strip().str.upper()
     known = known_at_vintage(rows["area_code"], geo.level, int(geo.vintage or 0))
-    hint = ("data_sources/geography/wards.csv lists wards with their vintages; add the ward from the ONS ward "
-            "lookup" if geo.level == "ward" else "check the code")
-    extract.fail(~known, f"{{value!r}} is not a {LEVEL_NAMES[geo.level]} code known in the {geo.vintage} vintage; "
-                         f"{hint}, or the mapping's geography.vintage.", column=column, field="area_code")
+    hint = ("data_sources/geography/wards.csv lists wards with the years they exist in: add the ward from the ONS "
+            "ward lookup, or fix" if geo.level == "ward" else "check the code, or")
+    extract.fail(~known, f"{{value!r}} is not {LEVEL_NAMES[geo.level]} code known in the {geo.vintage} vintage; "
+                         f"{hint} the mapping's geography.vintage.", column=column, field="area_code")
     rows["_la"] = None
     if geo.roll_up == "not_allowed":
         return
@@ -119,8 +119,10 @@ def _place_sites(extract: Extract, sites: SiteRegister | None) -> None:
                               "and name it in geography.la_column.", column=column, field="area_code")
         rows["_la"] = las.map(lambda codes: codes[0])
     else:
-        chosen = given.where(given.notna(), las.map(lambda codes: codes[0] if len(codes) == 1 else None))
-        wrong = [c is None or c not in codes for c, codes in zip(chosen, las, strict=True)]
+        extract.fail(given.isna().to_numpy() & several, "the cell is empty, but site {value!r} serves several local "
+                     "authorities; give the row's LA code.", column=geo.la_column, field="area_code")
+        chosen = given.where(given.notna(), las.map(lambda codes: codes[0]))
+        wrong = [c not in codes for c, codes in zip(chosen, las, strict=True)]
         extract.fail(wrong, "{value!r} is not one of the local authorities this row's site serves (see "
                             "data_sources/sites.yaml).", column=geo.la_column, field="_la_given")
         rows["_la"] = chosen
