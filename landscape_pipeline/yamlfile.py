@@ -136,7 +136,8 @@ def load_model(path: Path | str, model: type[Model], *, what: str) -> Loaded[Mod
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: locate(lines, e["loc"]) or 0)
         first = errors[0]
-        loc = [p for p in first["loc"] if isinstance(p, int) or p in _keys(lines)]
+        where = first["loc"][:-1] if first["type"] in ("missing", "extra_forbidden") else first["loc"]
+        loc = [p for p in where if isinstance(p, int) or p in _keys(lines)]
         more = f" ({len(errors) - 1} more problem(s) after it.)" if len(errors) > 1 else ""
         raise YamlFileError(path, f"{_dotted(loc) + ': ' if loc else ''}{_message(first)}{more}",
                             line=locate(lines, first["loc"])) from None

@@ -44,7 +44,8 @@ WARD_ROWS = pd.DataFrame({"ward": ["E05000819", "E05000820", "E05000821", "E9200
                           "eligible": [1000, 2000, 500, 1_000_000], "population": [11_000, 13_000, 9_000, 56_000_000]})
 
 
-def _wards(tmp_path: Path, roll_up: str, value_type: str = "proportion", rows: pd.DataFrame = WARD_ROWS) -> pd.DataFrame:
+def _wards(tmp_path: Path, roll_up: str, value_type: str = "proportion",
+           rows: pd.DataFrame = WARD_ROWS) -> pd.DataFrame:
     mapping = WARDS.replace("ROLL_UP", roll_up).replace("VALUE_TYPE", value_type)
     folder = mapped_folder(tmp_path / roll_up, mapping, {"wards.csv": rows.to_csv(index=False)})
     return build_frame(folder, "jsna_wards").set_index("area_code")

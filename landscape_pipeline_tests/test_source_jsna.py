@@ -1,4 +1,4 @@
-"""JSNA extracts and monitoring returns as sources: bundled examples, the real Trafford file, new folders = new assets."""
+"""JSNA extracts and monitoring returns as sources: bundled examples, the real Trafford file, new folder = new asset."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _bundled(source_id: str):
 
 
 def test_every_bundled_extract_is_registered_and_passes_every_check() -> None:
-    assert BUNDLED <= set(all_sources())
+    assert set(all_sources()) >= BUNDLED
     for source_id in sorted(BUNDLED):
         spec, files = _bundled(source_id)
         result = ingest(spec, files)
@@ -74,7 +74,7 @@ def test_monitoring_totals_are_the_sums_of_the_sites_return() -> None:
 
 
 def test_the_bundled_monitoring_mapping_is_the_shipped_template() -> None:
-    spec, files = _bundled("jsna_monitoring_returns")
+    _spec, files = _bundled("jsna_monitoring_returns")
     folder = files[0].parent
     assert (folder / "mapping.yaml").read_bytes() == (TEMPLATE_DIR / "mapping.yaml").read_bytes()
     header = (TEMPLATE_DIR / "monitoring_return.csv").read_text(encoding="utf-8").strip().split(",")
