@@ -91,6 +91,13 @@ def test_cross_key_rules_point_at_the_key_to_fix(tmp_path: Path) -> None:
     assert "'local_missing' is not the id of an indicator rule (known: local_bowel)" in str(error)
 
 
+def test_a_sex_map_must_land_on_persons_male_or_female(tmp_path: Path) -> None:
+    text = LONG_MAPPING.replace("  value: value", "  value: value\n  sex:\n    column: who\n    map: {Women: Woman}")
+    error = _error(tmp_path, text)
+    assert error.line == _line_of(text, "map: {Women")
+    assert "maps to ['Woman']; sex must become one of Persons, Male, Female" in str(error)
+
+
 def test_duplicate_keys_todos_and_broken_yaml_are_refused_with_their_lines(tmp_path: Path) -> None:
     twice = LONG_MAPPING.replace("publisher: Test council", "publisher: Test council\npublisher: Other")
     error = _error(tmp_path, twice)

@@ -20,8 +20,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from landscape_pipeline.disclosure import RULES
 from landscape_pipeline.mapping.periods import FORMATS
 from landscape_pipeline.sources.base import THEMES
-from landscape_pipeline.tabular import COMMON_SUPPRESSION
-from landscape_pipeline.validation.suite import POLARITIES, VALUE_TYPES
+from landscape_pipeline.tabular import COMMON_SUPPRESSION, normalise
+from landscape_pipeline.validation.suite import POLARITIES, SEXES, VALUE_TYPES
 
 SCHEMA_PATH = Path(__file__).with_name("mapping.schema.json")
 MAPPING_FILE = "mapping.yaml"
@@ -220,6 +220,10 @@ class MappingFile(_Strict):
     def problems(self) -> list[tuple[tuple, str]]:
         """Return (location, message) for every rule that ties several keys together."""
         out = [(("columns", name, *loc), msg) for name, fill in self.fills().items() for loc, msg in fill.problems()]
+        sex = self.columns.sex
+        if sex is not None and sex.map and not set(sex.map.values()) <= set(SEXES):
+            out.append((("columns", "sex", "map"), f"maps to {sorted(set(sex.map.values()) - set(SEXES))}; "
+                                                   f"sex must become one of {', '.join(SEXES)}."))
         out += self._shape_problems()
         out += self._rule_problems()
         out += self._geography_problems()
@@ -248,8 +252,6 @@ class MappingFile(_Strict):
         out: list[tuple[tuple, str]] = []
         ids: dict[str, int] = {}
         texts: dict[str, str] = {}
-        from landscape_pipeline.tabular import normalise
-
         for i, rule in enumerate(self.indicators):
             if rule.id in ids:
                 out.append((("indicators", i, "id"), f"'{rule.id}' is also the id of indicator {ids[rule.id] + 1}."))
