@@ -13,16 +13,16 @@ from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.registry import all_sources
 
 
-def all_assets() -> list[dg.AssetsDefinition]:
-    """Return every asset in graph order: sources, indicator table, baselines, summaries."""
-    specs = all_sources()
+def all_assets(settings: LandscapeSettings | None = None) -> list[dg.AssetsDefinition]:
+    """Return every asset in graph order: sources (mapped extracts in the settings' data_sources), table, baselines."""
+    specs = all_sources(settings.sources_dir() if settings else None)
     return [*source_assets(specs), build_indicator_table(specs), build_baselines(specs), build_summary_asset(specs)]
 
 
 def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitions:
     """Return the project's Definitions, with ``settings`` (default: from the environment)."""
     return dg.Definitions(
-        assets=all_assets(),
+        assets=all_assets(settings),
         jobs=[build_landscape_job],
         schedules=[weekly_refresh],
         sensors=[data_sources_changed],

@@ -18,6 +18,7 @@ from pathlib import Path
 from landscape_pipeline import geography, paths
 from landscape_pipeline.errors import LandscapeError
 from landscape_pipeline.provenance import sha256_of
+from landscape_pipeline.sites import Site
 from landscape_pipeline.storage import read_metadata, write_bytes_atomic
 
 MANIFEST = "manifest.json"
@@ -36,8 +37,14 @@ def frozen_dir(root: Path, label: str) -> Path:
     return root / "frozen" / label
 
 
-def freeze(root: Path, label: str, area_codes: Sequence[str] | None = None, *, note: str = "") -> Path:
-    """Freeze the current baselines of ``area_codes`` (default: all) under ``label``; return the manifest path."""
+def freeze(root: Path, label: str, area_codes: Sequence[str] | None = None, *, note: str = "",
+           site: Site | None = None) -> Path:
+    """Freeze the current baselines of ``area_codes`` (default: all, or ``site``'s LAs) under ``label``.
+
+    Return the manifest path. With ``site``, the manifest records the site and its programme start date.
+    """
+    if site is not None and not area_codes:
+        area_codes = site.la_codes
     target = frozen_dir(root, label)
     if target.exists():
         raise LandscapeError(f"A frozen baseline set called '{label}' already exists at {target}; "
@@ -61,6 +68,8 @@ def freeze(root: Path, label: str, area_codes: Sequence[str] | None = None, *, n
                        "run_id": meta.get("run_id"), "synthetic": meta.get("synthetic")}
     manifest = {"label": label, "frozen_at": datetime.now(UTC).isoformat(), "note": note,
                 "areas": len(files), "files": files}
+    if site is not None:
+        manifest["site"] = {"id": site.id, "name": site.name, "start_date": site.start_date.isoformat()}
     write_bytes_atomic(json.dumps(manifest, indent=2).encode(), staging / MANIFEST)
     staging.rename(target)  # the whole set appears at once
     return target / MANIFEST

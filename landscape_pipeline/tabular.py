@@ -117,6 +117,23 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
     return RawTable(path, frame, header_line=header_row + 1, sheet=sheet_name)
 
 
+def read_head(path: Path | str, *, sheet: str | int | None = None, rows: int = 30,
+              encoding: str | None = None) -> list[list[str | None]]:
+    """Return the first ``rows`` rows of a file as text cells (None for empty), title rows included.
+
+    For looking at a file before its header row is known (``landscape map init``); ragged rows are kept.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceDataError(path, "does not exist.")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        grid, _ = _excel_grid(path, sheet)
+        return [[c if c not in ("", None) else None for c in row] for row in grid[:rows]]
+    text = _decode(_raw_bytes(path, None), path, encoding)
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:rows]))))
+    return [[c.strip() or None for c in row] for row in head]
+
+
 def _csv_frame(text: str, header_row: int, path: Path) -> pd.DataFrame:
     """Return the CSV body below ``header_row`` as object strings (the C parser; ragged title rows skipped)."""
     if not text.strip():

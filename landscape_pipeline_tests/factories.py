@@ -20,3 +20,46 @@ def indicator_rows(rows: list[dict[str, object]], **defaults: object) -> pd.Data
     if "source_row" not in frame:
         frame["source_row"] = range(1, len(frame) + 1)
     return schema.conform(frame)
+
+
+#: A small valid mapping of a long LA-level CSV (``data.csv``: code, indicator, period, value...).
+LONG_MAPPING = """\
+title: Test extract
+publisher: Test council
+reader:
+  file: data.csv
+columns:
+  area_code: code
+  indicator: indicator
+  period: period
+  value: value
+period:
+  format: year
+geography:
+  level: la
+  vintage: 2023
+indicators:
+  - match: Bowel screening
+    id: local_bowel
+    definition: People screened for bowel cancer.
+    unit: "%"
+    value_type: proportion
+    polarity: High is good
+disclosure: none
+"""
+
+
+def mapped_folder(folder, mapping: str, files: dict[str, str | bytes]):
+    """Write ``mapping.yaml`` and data files into ``folder`` (created); return the folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mapping.yaml").write_text(mapping, encoding="utf-8")
+    for name, content in files.items():
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return folder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from landscape_pipeline import geography, paths, schema
@@ -92,6 +93,11 @@ def cmd_freeze(args: argparse.Namespace) -> int:
     from landscape_pipeline import freeze
 
     root = _settings(args).root()
+    site = _site(args.site) if args.site else None
+    if site is not None and not args.label:
+        args.label = site.freeze_label()
+    if not args.label:
+        raise UsageError("give --label NAME, or --site NAME to use the site's start-date label.")
     if args.verify:
         changed = freeze.verify(root, args.label)
         if changed:
@@ -103,9 +109,22 @@ def cmd_freeze(args: argparse.Namespace) -> int:
         codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
     except geography.AreaCodeError as exc:
         raise UsageError(str(exc)) from exc
-    manifest = freeze.freeze(root, args.label, codes, note=args.note)
+    manifest = freeze.freeze(root, args.label, codes, note=args.note, site=site)
     print(f"Froze the baselines under '{args.label}': {manifest}", file=sys.stderr)
+    if site is not None and site.start_date < date.today():
+        print(f"Note: {site.name} started on {site.start_date:%d %B %Y}; the frozen baselines hold the data built "
+              "today, including periods published since then.", file=sys.stderr)
     return 0
+
+
+def _site(name: str):
+    """Return a site of the register by id or name, or raise a usage error listing the sites."""
+    from landscape_pipeline.sites import read_sites
+
+    try:
+        return read_sites().find(name)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -118,6 +137,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from landscape_pipeline.cli.summary import run_summary
 
     return run_summary(_settings(args).root(), args.area, args.all, args.format, args.out)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    """Draft, check or describe a local extract's mapping file (see :mod:`landscape_pipeline.cli.mapping`)."""
+    from landscape_pipeline.cli.mapping import run_map
+
+    return run_map(args)
 
 
 def cmd_sources(_args: argparse.Namespace) -> int:

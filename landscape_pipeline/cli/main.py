@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--frozen", metavar="LABEL", help="Read the baseline frozen under LABEL instead.")
 
     freeze = sub.add_parser("freeze", help="Freeze the current baselines under a label (never overwritten).")
-    freeze.add_argument("--label", required=True, help="e.g. programme-start-2026")
+    freeze.add_argument("--label", help="e.g. programme-start-2026 (default with --site: <site>-start-<date>)")
+    freeze.add_argument("--site", metavar="NAME", help="Freeze this site's LAs (data_sources/sites.yaml), "
+                                                       "labelled with its programme start date.")
     freeze.add_argument("--area", nargs="+", metavar="CODE", help="Only these LAs (default: all).")
     freeze.add_argument("--note", default="", help="Free text stored in the manifest.")
     freeze.add_argument("--verify", action="store_true", help="Check an existing frozen set against its sha256s.")
@@ -62,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("html", "md"), default="html")
     summary.add_argument("--out", help="Output file (one area) or folder (--all).")
     summary.add_argument("--data-dir", help="Output root the indicator table was built in.")
+
+    from landscape_pipeline.cli.mapping import add_map_parser
+
+    add_map_parser(sub)
 
     sub.add_parser("sources", help="List the registered sources.")
     sub.add_parser("schema", help="Print the canonical indicator schema as Markdown.")

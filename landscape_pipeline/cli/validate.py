@@ -8,6 +8,7 @@ from pathlib import Path
 from landscape_pipeline import paths
 from landscape_pipeline.cli.main import UsageError
 from landscape_pipeline.ingest import IngestResult, ingest
+from landscape_pipeline.mapping.source import source_id_for
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.sources.registry import all_sources
 
@@ -22,6 +23,9 @@ def source_for(path: Path, explicit: str | None) -> SourceSpec:
     folder = path if path.is_dir() else path.parent
     if folder.name in sources:
         return sources[folder.name]
+    mapped = source_id_for(folder.parent.name, folder.name)  # data_sources/jsna/<extract_id>/
+    if mapped in sources:
+        return sources[mapped]
     prefixes = sorted((sid for sid in sources if path.name.startswith(sid)), key=len, reverse=True)
     if prefixes:
         return sources[prefixes[0]]

@@ -84,10 +84,14 @@ class SourceSpec:
     default_theme: str = "Local data"
     #: Short caveat shown with the source in summaries (e.g. "attributed from ICB").
     caveat: str = ""
+    #: Folder of its bundled files under ``data_sources/`` (default: the source id).
+    folder: str = ""
+    #: Per indicator id: definition, unit and the canonical indicator it sits beside (mapped extracts).
+    indicator_meta: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def bundled_files(self, data_sources: Path) -> list[Path]:
         """Return the bundled extracts of this source, sorted, excluding manifests and sidecars."""
-        folder = data_sources / self.source_id
+        folder = data_sources / (self.folder or self.source_id)
         found: set[Path] = set()
         for pattern in self.bundled_patterns:
             found.update(p for p in folder.glob(pattern) if p.is_file() and not p.name.endswith(".meta.json"))

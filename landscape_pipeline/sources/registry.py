@@ -1,10 +1,16 @@
-"""The one registry of sources. Adding a source = a package under ``sources/`` + one line here."""
+"""The one registry of sources. Adding a source = a package under ``sources/`` + one line here.
+
+Local extracts need no code at all: each folder ``data_sources/<family>/<extract_id>/`` holding a
+``mapping.yaml`` is discovered as source ``<family>_<extract_id>`` (see :mod:`landscape_pipeline.mapping`).
+"""
 
 from __future__ import annotations
 
 import importlib
 from functools import lru_cache
+from pathlib import Path
 
+from landscape_pipeline import paths
 from landscape_pipeline.sources.base import SourceSpec
 
 #: Source packages in dependency order (a source comes after those it depends on).
@@ -20,11 +26,13 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "cpes",
     "hes",
 )
+#: Folders of ``data_sources/`` whose sub-folders are mapped local extracts (one source each).
+MAPPED_FAMILIES: tuple[str, ...] = ("jsna",)
 
 
 @lru_cache(maxsize=1)
-def all_sources() -> dict[str, SourceSpec]:
-    """Return every registered source by id, in dependency order."""
+def builtin_sources() -> dict[str, SourceSpec]:
+    """Return every source package's spec by id, in dependency order."""
     specs: dict[str, SourceSpec] = {}
     for package in SOURCE_PACKAGES:
         module = importlib.import_module(f"landscape_pipeline.sources.{package}")
@@ -33,6 +41,17 @@ def all_sources() -> dict[str, SourceSpec]:
         if missing:
             raise RuntimeError(f"Source '{spec.source_id}' depends on {missing}, which must be registered first.")
         specs[spec.source_id] = spec
+    return specs
+
+
+def all_sources(data_sources: Path | None = None) -> dict[str, SourceSpec]:
+    """Return every registered source by id: the packages, then the mapped extracts found in ``data_sources``."""
+    from landscape_pipeline.mapping.source import discover
+
+    specs = dict(builtin_sources())
+    root = Path(data_sources) if data_sources else paths.data_sources_dir()
+    for family in MAPPED_FAMILIES:
+        specs.update(discover(root, family))
     return specs
 
 
