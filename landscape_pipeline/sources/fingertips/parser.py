@@ -74,7 +74,10 @@ def read_fingertips_csv(path: Path | str) -> pd.DataFrame:
         raise SourceDataError(path, f"'{ids.iloc[row - 1]}' is not a Fingertips indicator id (a whole number).",
                               row=row, column="Indicator ID")
     out = pd.DataFrame({canonical: raw[name] for name, canonical in TEXT.items()})
-    out.insert(0, "indicator_id", "fingertips_" + ids)
+    pairs = pd.DataFrame({"id": ids, "name": raw["Indicator Name"].fillna("")})
+    stable = {(i, n): indicators.canonical_id_for(i, n) for i, n in pairs.drop_duplicates().itertuples(index=False)}
+    canonical = [stable[key] for key in pairs.itertuples(index=False, name=None)]
+    out.insert(0, "indicator_id", pd.Series(canonical, index=out.index, dtype="str"))
     for name, canonical in NUMERIC.items():
         out[canonical] = _numbers(path, raw, name)
     out["period_start"], out["period_end"] = _periods(path, raw)
