@@ -5,6 +5,7 @@
 
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.sources.fingertips import indicators
+from landscape_pipeline.sources.fingertips.dictionary import dictionary
 from landscape_pipeline.sources.fingertips.loader import fetch_live
 from landscape_pipeline.sources.fingertips.parser import COLUMN_LABELS, parse_files, read_fingertips_csv
 from landscape_pipeline.sources.fingertips.suite import extra_expectations
@@ -23,6 +24,7 @@ SOURCE = SourceSpec(
     themes=indicators.THEMES,
     default_theme="Local data",
     caveat="Survival and stage-at-diagnosis ids are placeholders in the bundled sample; resolved by name when live.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE", "read_fingertips_csv"]
