@@ -18,13 +18,14 @@ import pandas as pd
 
 from landscape_pipeline import freeze
 from landscape_pipeline.catalogue import round_half_away
+from landscape_pipeline.export_guard import check_publishable
 from landscape_pipeline.pulls import Pull, baseline_files, catalogue_for, file_metadata, filter_rows, read_rows
 from landscape_pipeline.stats.change import change_from_limits, poisson_change, proportion_change
 
 SERIES = ["indicator_id", "area_code", "sex", "age", "category_type", "category"]
 SIDE = {"period_label": "period", "value": "value", "lower_ci_95": "lower_95", "upper_ci_95": "upper_95",
         "count": "count", "denominator": "denominator"}
-DESCRIPTORS = ("indicator_name", "area_name", "value_type", "unit", "polarity")
+DESCRIPTORS = ("indicator_name", "source_id", "area_name", "value_type", "unit", "polarity")
 DEFINITION_FIELDS = ("definition", "numerator", "denominator", "value_type", "unit", "multiplier", "ci_method")
 LOG_SCALE_TYPES = frozenset({"DSR", "ISR", "crude rate", "rate", "ratio"})
 
@@ -290,5 +291,6 @@ def compare_with_frozen(root, label: str, *, areas: Sequence[str] | None = None,
         "confidence": confidence, "generated_at": now_meta["generated_at"],
         "frozen_catalogue": frozen_catalogue is not None,
     }
+    check_publishable(table)
     dictionary = catalogue[catalogue["indicator_id"].isin(table["indicator_id"])].reset_index(drop=True)
     return Pull(table, dictionary, metadata, METHOD_NOTES)

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from landscape_pipeline import freeze, paths, schema
 from landscape_pipeline.catalogue import build_catalogue, read_catalogue
 from landscape_pipeline.errors import LandscapeError
+from landscape_pipeline.export_guard import check_publishable
 from landscape_pipeline.selection import match_indicators, match_sexes
 from landscape_pipeline.storage import read_metadata
 
@@ -122,6 +123,7 @@ def pull(root: Path, *, areas: Sequence[str] | None = None, indicators: Sequence
     files = baseline_files(root, areas, frozen)
     rows, metas = read_rows(files)
     rows = filter_rows(rows, indicators, sexes, latest)
+    check_publishable(rows)
     catalogue = catalogue_for(root, rows, frozen)
     dictionary = catalogue[catalogue["indicator_id"].isin(rows["indicator_id"])].reset_index(drop=True)
     metadata = file_metadata(metas, frozen)

@@ -64,7 +64,7 @@ def evaluator_rows(years: tuple[int, ...], *, step: int = 0) -> pd.DataFrame:
                     count, denominator = 120 + 5 * a + shift, 90_000
                     got = stats.rate(count, denominator)
                 elif value_type == "count":
-                    count, denominator = 200 + a + shift, None
+                    count, denominator = 200 + 5 * a + shift, None  # HES counts are multiples of 5
                     got = stats.Interval(float(count), None, None)
                 elif value_type == "score":
                     count, denominator = None, 300
