@@ -53,7 +53,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     """Print or write one LA's baseline as CSV, JSON, Parquet or Excel (via the export writer)."""
-    from landscape_pipeline.cli.evaluate import emit
+    from landscape_pipeline.cli.evaluate import check_output, emit
     from landscape_pipeline.pulls import pull
 
     try:
@@ -61,6 +61,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     except geography.AreaCodeError as exc:
         raise UsageError(str(exc)) from exc
     root = _settings(args).root()
+    check_output(args, root)
     got = pull(root, areas=[code], latest=args.latest, frozen=args.frozen)
     return emit(got.rows, args, root, metadata=got.metadata, dictionary=got.dictionary, notes=got.notes,
                 what=f"rows for {code}")

@@ -69,18 +69,27 @@ def _areas(args: argparse.Namespace) -> list[str] | None:
         raise UsageError(str(exc)) from None
 
 
+def check_output(args: argparse.Namespace, root: Path) -> Path | None:
+    """Return the checked ``--out`` path (None for stdout); refuse a bad one before any work is done."""
+    from landscape_pipeline import exports
+
+    if args.format in ("parquet", "xlsx") and not args.out:
+        raise UsageError(f"--format {args.format} needs --out FILE ({args.format} is binary).")
+    if not args.out:
+        return None
+    try:
+        return exports.check_out_path(args.out, root)
+    except exports.ExportPathError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def emit(frame, args: argparse.Namespace, root: Path, *, metadata: dict, dictionary=None,
          notes: Sequence[str] = (), what: str = "rows") -> int:
     """Write ``frame`` as asked (``--format``, ``--out``) or print CSV/JSON to stdout; return 0."""
     from landscape_pipeline import exports
 
-    if args.format in ("parquet", "xlsx") and not args.out:
-        raise UsageError(f"--format {args.format} needs --out FILE ({args.format} is binary).")
-    if args.out:
-        try:
-            out = exports.check_out_path(args.out, root)
-        except exports.ExportPathError as exc:
-            raise UsageError(str(exc)) from None
+    out = check_output(args, root)
+    if out is not None:
         exports.write_export(frame, out, args.format, metadata=metadata, dictionary=dictionary, notes=notes)
         print(f"Wrote {len(frame)} {what} to {out}", file=sys.stderr)
     elif args.format == "json":
@@ -96,6 +105,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     from landscape_pipeline.selection import SelectionError
 
     root = _root(args)
+    check_output(args, root)
     try:
         got = pull(root, areas=_areas(args), indicators=args.indicator, sexes=args.sex, latest=args.latest,
                    frozen=args.frozen)
@@ -110,6 +120,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from landscape_pipeline.selection import SelectionError
 
     root = _root(args)
+    check_output(args, root)
     try:
         got = compare_with_frozen(root, args.frozen, areas=_areas(args), indicators=args.indicator, sexes=args.sex)
     except SelectionError as exc:
@@ -128,6 +139,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     from landscape_pipeline.errors import LandscapeError
 
     root = _root(args)
+    check_output(args, root)
     path = freeze.frozen_catalogue_path(root, args.frozen) if args.frozen else paths.catalogue_path(root)
     if path is None or not path.exists():
         where = f"in frozen set '{args.frozen}'" if args.frozen else f"under {root}"
