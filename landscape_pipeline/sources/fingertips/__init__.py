@@ -23,7 +23,8 @@ SOURCE = SourceSpec(
     extra_expectations=extra_expectations,
     themes=indicators.THEMES,
     default_theme="Local data",
-    caveat="Survival and stage-at-diagnosis ids are placeholders in the bundled sample; resolved by name when live.",
+    caveat=("Survival, stage-at-diagnosis and end-of-life ids are placeholders in the bundled sample; "
+            "resolved by name when live."),
     dictionary=dictionary,
 )
 

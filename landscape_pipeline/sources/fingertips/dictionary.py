@@ -55,6 +55,19 @@ _DETAILS: dict[str, tuple[str, str, str, float | None, str, str, int]] = {
         "Cancers diagnosed at stage 1 or 2 as a percentage of all cancers with a known stage.",
         "New cancers diagnosed at stage 1 or 2 (cancer registrations)",
         "New cancers with a recorded stage", 100, WILSON, ANNUAL, 1),
+    **{f"fingertips_{key}": (definition, numerator, "All deaths of residents registered in the year (ONS)"
+                             if "cancer" not in key else "Deaths from cancer of residents registered in the year (ONS)",
+                             100, WILSON, ANNUAL, 1) for key, definition, numerator in (
+        ("deaths_usual_place_of_residence", "Deaths (all causes) at the person's usual place of residence (home or "
+         "care home) as a percentage of all deaths.", "Deaths at home or in a care home"),
+        ("deaths_in_hospital", "Deaths (all causes) in hospital as a percentage of all deaths.", "Deaths in hospital"),
+        ("cancer_deaths_in_hospital", "Deaths with cancer as the underlying cause that occurred in hospital, as a "
+         "percentage of all cancer deaths.", "Cancer deaths in hospital"),
+        ("cancer_deaths_at_home", "Deaths with cancer as the underlying cause that occurred at home (not in a care "
+         "home), as a percentage of all cancer deaths.", "Cancer deaths at home"),
+        ("cancer_deaths_in_hospice", "Deaths with cancer as the underlying cause that occurred in a hospice, as a "
+         "percentage of all cancer deaths.", "Cancer deaths in a hospice"),
+    )},
 }
 
 

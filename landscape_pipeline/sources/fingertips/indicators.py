@@ -10,9 +10,10 @@ and 26 Health Profiles), by matching ``name_pattern`` against the ``Indicator`` 
 :func:`landscape_pipeline.sources.fingertips.loader.resolve_indicator_ids`.
 
 Canonical ids never change between bundled and live mode: real ids give ``fingertips_<id>``;
-the two placeholders have a named ``stable_key`` instead (``fingertips_one_year_net_survival``,
-``fingertips_stage_1_2_diagnosis``), which :func:`canonical_id_for` gives to the bundled
-stand-in id and to whatever real id the live run resolves by name.
+every placeholder has a named ``stable_key`` instead (``fingertips_one_year_net_survival``,
+``fingertips_stage_1_2_diagnosis``, ``fingertips_cancer_deaths_at_home`` ...), which
+:func:`canonical_id_for` gives to the bundled stand-in id and to whatever real id the live run
+resolves by name.
 
 Emergency admissions with cancer (91355, published for GP practices in the Cancer Services
 profile) is catalogued as a crude rate per 100,000 population of all ages, Low is good: a rate
@@ -62,6 +63,9 @@ class FingertipsIndicator:
     area_type_ids: tuple[int, ...] = (COUNTIES_UAS, DISTRICTS_UAS)
     #: True when ``indicator_id`` is a stand-in that must be resolved by name before a live fetch.
     placeholder: bool = False
+    #: Fingertips profile URL key whose metadata resolves a placeholder ("" = Cancer Services, PHOF, Health
+    #: Profiles); the profile id itself is looked up by key from ``/api/profiles`` at run time.
+    profile_key: str = ""
     #: Case-insensitive regular expression matched against the metadata ``Indicator`` column.
     name_pattern: str = ""
     note: str = ""
@@ -78,6 +82,10 @@ MORTALITY = "Mortality and survival"
 SCREENING = "Screening and early diagnosis"
 PREVALENCE = "Prevalence and incidence"
 HOSPITAL = "Hospital activity"
+END_OF_LIFE = "End of life care"
+#: URL key of OHID's Palliative and End of Life Care profile (fingertips.phe.org.uk/profile/end-of-life).
+END_OF_LIFE_PROFILE = "end-of-life"
+_EOL = {"area_type_ids": (COUNTIES_UAS,), "placeholder": True, "profile_key": END_OF_LIFE_PROFILE}
 
 INDICATORS: tuple[FingertipsIndicator, ...] = (
     FingertipsIndicator(
@@ -117,6 +125,32 @@ INDICATORS: tuple[FingertipsIndicator, ...] = (
         CALENDAR_YEAR, area_type_ids=(COUNTIES_UAS,), placeholder=True, stable_key="stage_1_2_diagnosis",
         name_pattern=r"stages? 1 (?:and|&) 2|early stage",
         note="PLACEHOLDER id: resolve the real id from profile metadata at run time. Share of staged cancers."),
+    # OHID Palliative and End of Life Care profile: ids are resolved at run time from that profile's metadata.
+    FingertipsIndicator(
+        900101, "Deaths in usual place of residence (DiUPR)", "proportion", "%", "High is good", END_OF_LIFE,
+        CALENDAR_YEAR, name_pattern=r"^(?!.*(?:dementia|cancer|65))(?=.*usual place of residence)", **_EOL,
+        stable_key="deaths_usual_place_of_residence",
+        note="PLACEHOLDER id. Share of deaths (all causes) at the person's usual residence: home or care home."),
+    FingertipsIndicator(
+        900102, "Percentage of deaths that occur in hospital", "proportion", "%", "No judgement", END_OF_LIFE,
+        CALENDAR_YEAR, name_pattern=r"^(?!.*(?:dementia|cancer|65|hospice))(?=.*deaths?)(?=.*\bin hospital\b)",
+        **_EOL, stable_key="deaths_in_hospital",
+        note="PLACEHOLDER id. Share of deaths (all causes) that occurred in hospital."),
+    FingertipsIndicator(
+        900103, "Percentage of cancer deaths that occur in hospital", "proportion", "%", "No judgement",
+        END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"^(?!.*hospice)(?=.*cancer)(?=.*\bhospital\b)", **_EOL,
+        stable_key="cancer_deaths_in_hospital",
+        note="PLACEHOLDER id. Place of death by cause: cancer deaths in hospital."),
+    FingertipsIndicator(
+        900104, "Percentage of cancer deaths that occur at home", "proportion", "%", "No judgement",
+        END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"(?=.*cancer)(?=.*(?<!care )\bhome\b)", **_EOL,
+        stable_key="cancer_deaths_at_home",
+        note="PLACEHOLDER id. Place of death by cause: cancer deaths at home (not care homes)."),
+    FingertipsIndicator(
+        900105, "Percentage of cancer deaths that occur in a hospice", "proportion", "%", "No judgement",
+        END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"(?=.*cancer)(?=.*hospice)", **_EOL,
+        stable_key="cancer_deaths_in_hospice",
+        note="PLACEHOLDER id. Place of death by cause: cancer deaths in a hospice."),
 )
 
 #: Stand-in ids that do not exist in Fingertips; a live fetch must resolve them by name first.
@@ -129,6 +163,8 @@ THEMES: dict[str, str] = {i.canonical_id: i.theme for i in INDICATORS}
 
 def indicator(indicator_id: int | str) -> FingertipsIndicator:
     """Return the catalogued indicator for a Fingertips id (``40501``, ``"40501"`` or ``"fingertips_40501"``)."""
+    if str(indicator_id) in BY_CANONICAL_ID:
+        return BY_CANONICAL_ID[str(indicator_id)]
     key = str(indicator_id).removeprefix("fingertips_")
     try:
         return BY_ID[int(key)]
