@@ -1,14 +1,17 @@
 """Per-local-authority baselines: split the indicator table and write one Parquet file per LA.
 
-Each file is ``<data root>/baselines/area_code=<CODE>/baseline.parquet`` (hive layout, so
-``pyarrow.dataset`` or DuckDB read the folder as one table), written atomically, with the
-LA's name, build time, sources and the synthetic flag in the file's metadata. An LA that no
-source covers gets a valid empty file saying so.
+Each file is ``<data root>/baselines/<CODE>/baseline.parquet``, written atomically, with the
+LA's name, build time, sources and the synthetic flag in the file's metadata. The folder reads
+as one table, as it is, with ``pandas.read_parquet``, ``pyarrow.dataset`` or DuckDB
+(``read_parquet('data/baselines/*/*.parquet')``). An LA that no source covers gets a valid empty
+file saying so. A folder left by the older hive layout (``area_code=<CODE>``) is removed once the
+LA's new file is written, so the folder never holds an LA twice.
 """
 
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -83,6 +86,7 @@ def _write_one(part: pa.Table, la: geography.LocalAuthority, root: Path, built_a
         "notes": notes, "schema_version": schema.SCHEMA_VERSION,
     }
     path = write_parquet_atomic(part, paths.baseline_path(root, la.area_code), metadata=metadata)
+    shutil.rmtree(paths.legacy_baseline_dir(root, la.area_code), ignore_errors=True)
     indicators = len(set(part.column("indicator_id").to_pylist()))
     periods = len(set(part.column("period_label").to_pylist()))
     return BaselineWritten(la.area_code, path, part.num_rows, indicators, periods, synthetic)

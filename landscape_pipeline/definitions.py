@@ -6,6 +6,7 @@ import dagster as dg
 
 from landscape_pipeline.cli.progress import progress_logger
 from landscape_pipeline.defs.automation import build_landscape_job, data_sources_changed, weekly_refresh
+from landscape_pipeline.defs.catalogue_assets import build_catalogue_asset
 from landscape_pipeline.defs.landscape_assets import build_baselines, build_indicator_table
 from landscape_pipeline.defs.source_assets import source_assets
 from landscape_pipeline.defs.summary_assets import build_summary_asset
@@ -14,9 +15,11 @@ from landscape_pipeline.sources.registry import all_sources
 
 
 def all_assets(settings: LandscapeSettings | None = None) -> list[dg.AssetsDefinition]:
-    """Return every asset in graph order: sources (mapped extracts in the settings' data_sources), table, baselines."""
+    """Return every asset in graph order: sources (mapped extracts in the settings' data_sources), indicator
+    table, catalogue, baselines, summaries."""
     specs = all_sources(settings.sources_dir() if settings else None)
-    return [*source_assets(specs), build_indicator_table(specs), build_baselines(specs), build_summary_asset(specs)]
+    return [*source_assets(specs), build_indicator_table(specs), build_catalogue_asset(specs), build_baselines(specs),
+            build_summary_asset(specs)]
 
 
 def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitions:

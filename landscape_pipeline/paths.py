@@ -36,8 +36,23 @@ def indicators_path(root: Path) -> Path:
 
 
 def baseline_path(root: Path, area_code: str) -> Path:
-    """Return the hive-partitioned baseline file of one local authority."""
-    return root / "baselines" / f"area_code={area_code}" / "baseline.parquet"
+    """Return the baseline file of one local authority, ``baselines/<CODE>/baseline.parquet``.
+
+    The folder is named by the bare code, not ``area_code=<CODE>``: a hive key beside the
+    ``area_code`` column made ``pandas.read_parquet("data/baselines")`` fail (the key is inferred
+    as a dictionary, the column is a string). Without a key every reader takes the column as it is.
+    """
+    return root / "baselines" / area_code / "baseline.parquet"
+
+
+def legacy_baseline_dir(root: Path, area_code: str) -> Path:
+    """Return the hive-style folder (``area_code=<CODE>``) that builds before the layout change wrote."""
+    return root / "baselines" / f"area_code={area_code}"
+
+
+def catalogue_path(root: Path, suffix: str = ".parquet") -> Path:
+    """Return the indicator catalogue file (``indicators/catalogue.parquet``, ``.csv`` or ``.html``)."""
+    return root / "indicators" / f"catalogue{suffix}"
 
 
 def raw_dir(root: Path, source_id: str) -> Path:

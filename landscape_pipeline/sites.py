@@ -86,3 +86,8 @@ def read_sites(path: Path | str | None = None) -> SiteRegister:
 
 
 __all__ = ["Site", "SiteRegister", "YamlFileError", "read_sites", "register_path"]
+
+
+def site_codes(name: str, path: Path | str | None = None) -> tuple[str, ...]:
+    """Return the LA codes of the site called ``name`` (id or name); a KeyError lists the known sites."""
+    return tuple(read_sites(path).find(name).la_codes)

@@ -54,3 +54,21 @@ def test_cli_freeze_verify_and_read_frozen(root: Path, capsys: pytest.CaptureFix
     assert main(["baseline", "--area", "E08000026", "--frozen", "base", "--data-dir", str(root)]) == 0
     assert "E08000026" in capsys.readouterr().out
     assert main(["freeze", "--label", "base", "--data-dir", str(root), "--area", "E08000026"]) == 1
+
+
+def test_sets_frozen_in_the_older_layout_are_still_read_and_verified(root: Path) -> None:
+    import json
+    import shutil
+
+    from landscape_pipeline import paths
+    from landscape_pipeline.provenance import sha256_of
+
+    old = root / "frozen" / "old-2025"
+    target = old / "area_code=E08000026" / "baseline.parquet"
+    target.parent.mkdir(parents=True)
+    shutil.copy2(paths.baseline_path(root, "E08000026"), target)
+    files = {"E08000026": {"file": "area_code=E08000026/baseline.parquet", "sha256": sha256_of(target)}}
+    (old / "manifest.json").write_text(json.dumps({"label": "old-2025", "files": files}), encoding="utf-8")
+    assert freeze.labels(root) == ["old-2025"]
+    assert freeze.frozen_baseline_path(root, "old-2025", "E08000026") == target
+    assert freeze.verify(root, "old-2025") == [] and freeze.frozen_catalogue_path(root, "old-2025") is None

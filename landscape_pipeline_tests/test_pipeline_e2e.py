@@ -39,14 +39,30 @@ def _baseline(root: Path, code: str) -> pd.DataFrame:
 
 def test_every_current_la_has_a_partition(built: Path) -> None:
     folders = sorted(p.name for p in (built / "baselines").iterdir())
-    assert folders == [f"area_code={c}" for c in geography.partition_keys()]
+    assert folders == geography.partition_keys()
     assert len(folders) == 382
 
 
-def test_baselines_read_as_one_hive_dataset(built: Path) -> None:
-    dataset = ds.dataset(built / "baselines", format="parquet", partitioning="hive")
+def test_baselines_read_as_one_dataset(built: Path) -> None:
+    dataset = ds.dataset(built / "baselines", format="parquet")
     table = dataset.to_table(filter=ds.field("area_code") == "E08000026")
     assert table.num_rows > 0
+    assert pd.read_parquet(built / "baselines", columns=["area_code"])["area_code"].nunique() > 300
+
+
+def test_catalogue_declares_every_indicator_and_figures_are_rounded_once(built: Path) -> None:
+    catalogue = pd.read_parquet(paths.catalogue_path(built))
+    assert paths.catalogue_path(built, ".csv").exists() and paths.catalogue_path(built, ".html").exists()
+    in_data = catalogue[catalogue["in_data"]]
+    assert in_data["declared"].all(), in_data.loc[~in_data["declared"], "indicator_id"].tolist()
+    assert {"fingertips_one_year_net_survival", "fingertips_stage_1_2_diagnosis"} <= set(in_data["indicator_id"])
+    for column in ("definition", "numerator", "denominator", "ci_method", "cadence", "publisher", "disclosure_rule"):
+        assert in_data[column].fillna("").str.len().gt(0).all(), column
+    table = read_indicators(paths.indicators_path(built))
+    places = table["indicator_id"].map(catalogue.set_index("indicator_id")["decimals"])
+    for column in ("value", "lower_ci_95", "upper_ci_95"):
+        scaled = table[column] * 10.0 ** places
+        assert ((scaled - scaled.round()).abs().dropna() < 1e-6).all(), column
 
 
 @pytest.mark.parametrize(("code", "comparator"), [
@@ -96,7 +112,9 @@ def test_cli_json_and_parquet_outputs(built: Path, tmp_path: Path) -> None:
     out_json, out_pq = tmp_path / "c.json", tmp_path / "c.parquet"
     assert main(["baseline", "--area", "E08000026", "--format", "json", "--out", str(out_json),
                  "--data-dir", str(built), "--latest"]) == 0
-    records = json.loads(out_json.read_text())
+    body = json.loads(out_json.read_text())
+    assert body["metadata"]["synthetic"] is True and body["metadata"]["run"]
+    records = body["data"]
     assert records and all(r["is_latest"] for r in records)
     assert main(["baseline", "--area", "E08000026", "--format", "parquet", "--out", str(out_pq),
                  "--data-dir", str(built)]) == 0
@@ -161,5 +179,5 @@ def test_a_few_partitions_build_in_one_run_and_touch_no_others(built: Path, tmp_
         materialized = instance.get_materialized_partitions(BASELINES)
     assert materialized == set(keys[first:last + 1])
     written = sorted(p.name for p in (root / "baselines").iterdir())
-    assert written == [f"area_code={k}" for k in keys[first:last + 1]]
+    assert written == keys[first:last + 1]
     assert _baseline(root, "E08000026").equals(_baseline(built, "E08000026"))

@@ -130,7 +130,7 @@ def test_bundled_rows_follow_fingertips_conventions(frames, parsed):
     assert frame["polarity"].eq("Low is good").all() and frame["age"].eq("<75 yrs").all()
     latest = parsed[parsed["is_latest"]]
     assert set(latest["period_label"]) == {"2021 - 23", "2023", "2022/23", "2021"}
-    trend = latest.loc[latest["indicator_id"].eq("fingertips_900001"), "recent_trend"]
+    trend = latest.loc[latest["indicator_id"].eq("fingertips_one_year_net_survival"), "recent_trend"]
     assert trend.notna().all() and set(trend) <= {"Increasing and getting better", "No significant change",
                                                    "Decreasing and getting worse", "Cannot be calculated"}
 
@@ -421,7 +421,9 @@ def test_fetch_live_resolves_placeholders_by_name_and_skips_unresolved(fetcher, 
     saved = fetch_live(fetcher, tmp_path, indicator_ids=[900001, 900002], area_type_ids=[502, 501])
     assert len(saved) == 1  # survival resolved (502 only); stage unresolved and never requested
     frame = read_fingertips_csv(saved[0])
-    assert frame["indicator_id"].eq("fingertips_93001").all() and frame["value_type"].eq("proportion").all()
+    # the live id 93001 gets the same canonical id as the bundled stand-in 900001 (never fingertips_93001)
+    assert frame["indicator_id"].eq("fingertips_one_year_net_survival").all()
+    assert frame["value_type"].eq("proportion").all()
     assert frame["polarity"].eq("High is good").all()
 
 
@@ -461,6 +463,21 @@ def test_real_exports_pass_landscape_validate(reference_data, capsys):
             ).all()  # the England register holds at least the listed practices' registers
 
 
+def test_placeholder_ids_are_the_same_in_bundled_and_live_mode() -> None:
+    """The bundled stand-in id and an id resolved by name when live give one canonical id."""
+    survival = indicators.BY_ID[900001]
+    assert survival.canonical_id == "fingertips_one_year_net_survival"
+    assert indicators.canonical_id_for("900001", "anything") == survival.canonical_id
+    live_name = "Cancer survival: One-year net survival for all cancers (adults aged 15-99)"
+    assert indicators.canonical_id_for("93999", live_name) == survival.canonical_id
+    assert indicators.canonical_id_for("93999", "Early stage: cancers diagnosed at stage 1 & 2") == \
+        indicators.BY_ID[900002].canonical_id
+    # real catalogued ids keep their number; a non-placeholder name match does not steal an unknown id
+    assert indicators.canonical_id_for("22001", "x") == "fingertips_22001"
+    assert indicators.canonical_id_for("12345", "Cancer screening coverage: bowel cancer (aged 50-74)") == \
+        "fingertips_12345"
+
+
 # --- OHID Palliative and End of Life Care profile ----------------------------------------------------------------
 
 EOL_PROFILE_ID = 4242  # any id: the test proves it is read from /api/profiles, not assumed
@@ -498,7 +515,9 @@ def test_fetch_live_resolves_end_of_life_ids_from_the_profile_found_at_run_time(
     saved = fetch_live(fetcher, tmp_path, indicator_ids=[900101, 900103, 900104], area_type_ids=[502, 501])
     assert len(saved) == 1  # 900104 not in the metadata: never requested; nothing at 501
     frame = read_fingertips_csv(saved[0])
-    assert set(frame["indicator_id"]) == {"fingertips_93476", "fingertips_93481"}
+    # live ids 93476 and 93481 get the same canonical ids as the bundled stand-ins 900101 and 900103
+    assert set(frame["indicator_id"]) == {"fingertips_deaths_usual_place_of_residence",
+                                          "fingertips_cancer_deaths_in_hospital"}
     assert frame["value_type"].eq("proportion").all()
     assert set(frame.groupby("indicator_id")["polarity"].first()) == {"High is good", "No judgement"}
 

@@ -53,39 +53,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    """Print or write one LA's baseline as CSV, JSON or Parquet."""
-    from landscape_pipeline.baselines import read_baseline
+    """Print or write one LA's baseline as CSV, JSON, Parquet or Excel (via the export writer)."""
+    from landscape_pipeline.cli.evaluate import check_output, emit
+    from landscape_pipeline.pulls import pull
 
     try:
         code = geography.validate_partition_key(args.area)
     except geography.AreaCodeError as exc:
         raise UsageError(str(exc)) from exc
-    if args.format == "parquet" and not args.out:
-        raise UsageError("--format parquet needs --out FILE (Parquet is binary).")
     root = _settings(args).root()
-    if args.frozen:
-        from landscape_pipeline.freeze import frozen_baseline_path
-        from landscape_pipeline.storage import read_indicators
-
-        frame = read_indicators(frozen_baseline_path(root, args.frozen, code))
-    else:
-        frame = read_baseline(root, code)
-    if args.latest:
-        frame = frame.loc[frame["is_latest"]]
-    if args.format == "parquet":
-        from landscape_pipeline.storage import write_indicators
-
-        write_indicators(frame, Path(args.out))
-    else:
-        text = frame.to_csv(index=False) if args.format == "csv" else frame.to_json(
-            orient="records", date_format="iso", indent=1)
-        if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-    if args.out:
-        print(f"Wrote {len(frame)} rows for {code} to {args.out}", file=sys.stderr)
-    return 0
+    check_output(args, root)
+    got = pull(root, areas=[code], latest=args.latest, frozen=args.frozen)
+    return emit(got.rows, args, root, metadata=got.metadata, dictionary=got.dictionary, notes=got.notes,
+                what=f"rows for {code}")
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
@@ -93,11 +73,14 @@ def cmd_freeze(args: argparse.Namespace) -> int:
     from landscape_pipeline import freeze
 
     root = _settings(args).root()
+    if args.list:
+        return _list_frozen(root)
     site = _site(args.site) if args.site else None
     if site is not None and not args.label:
         args.label = site.freeze_label()
     if not args.label:
-        raise UsageError("give --label NAME, or --site NAME to use the site's start-date label.")
+        raise UsageError("give --label NAME, or --site NAME to use the site's start-date label "
+                         "(or --list to see the frozen labels).")
     if args.verify:
         changed = freeze.verify(root, args.label)
         if changed:
@@ -125,6 +108,20 @@ def _site(name: str):
         return read_sites().find(name)
     except KeyError as exc:
         raise UsageError(exc.args[0]) from None
+
+
+def _list_frozen(root: Path) -> int:
+    from landscape_pipeline import freeze
+
+    sets = freeze.list_frozen(root)
+    if not sets:
+        print(f"No frozen baseline sets under {root / 'frozen'}.", file=sys.stderr)
+        return 0
+    for item in sets:
+        synthetic = " (synthetic sample data)" if item["synthetic"] else ""
+        note = f" — {item['note']}" if item["note"] else ""
+        print(f"{item['label']:<32} frozen {item['frozen_at']}  {item['areas']} areas{synthetic}{note}")
+    return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

@@ -40,18 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="Files or source folders to validate.")
     validate.add_argument("--source", help="Source id of the files (default: from the folder or file name).")
 
-    baseline = sub.add_parser("baseline", help="Print or save one LA's baseline.")
+    baseline = sub.add_parser("baseline", help="Print or save one LA's baseline (several LAs: `landscape pull`).")
     baseline.add_argument("--area", required=True, metavar="CODE")
-    baseline.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
-    baseline.add_argument("--out", help="File to write (required for parquet; default stdout).")
+    baseline.add_argument("--format", choices=("csv", "parquet", "json", "xlsx"), default="csv")
+    baseline.add_argument("--out", help="File to write, outside the data root (required for parquet and xlsx; "
+                                        "default stdout).")
     baseline.add_argument("--data-dir", help="Output root the baselines were built in.")
     baseline.add_argument("--latest", action="store_true", help="Only each indicator's latest period.")
     baseline.add_argument("--frozen", metavar="LABEL", help="Read the baseline frozen under LABEL instead.")
 
     freeze = sub.add_parser("freeze", help="Freeze the current baselines under a label (never overwritten).")
-    freeze.add_argument("--label", help="e.g. programme-start-2026 (default with --site: <site>-start-<date>)")
+    freeze.add_argument("--label", help="e.g. programme-start-2026 (default with --site: <site>-start-<date>; "
+                                        "required unless --list)")
     freeze.add_argument("--site", metavar="NAME", help="Freeze this site's LAs (data_sources/sites.yaml), "
                                                        "labelled with its programme start date.")
+    freeze.add_argument("--list", action="store_true", help="List the frozen labels with when they were frozen.")
     freeze.add_argument("--area", nargs="+", metavar="CODE", help="Only these LAs (default: all).")
     freeze.add_argument("--note", default="", help="Free text stored in the manifest.")
     freeze.add_argument("--verify", action="store_true", help="Check an existing frozen set against its sha256s.")
@@ -69,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_map_parser(sub)
 
+    from landscape_pipeline.cli import evaluate
+
+    evaluate.add_parsers(sub)
     sub.add_parser("sources", help="List the registered sources.")
     sub.add_parser("schema", help="Print the canonical indicator schema as Markdown.")
     return parser
@@ -80,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
     from landscape_pipeline.cli import commands
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     try:
         return handler(args)
     except UsageError as exc:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
-from landscape_pipeline import baselines, disclosure, harmonise, paths
+from landscape_pipeline import baselines, catalogue, disclosure, harmonise, paths
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
 from landscape_pipeline.settings import LandscapeSettings
@@ -48,6 +48,8 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         root = settings.root()
         staged = [read_indicators(paths.staging_path(root, sid)) for sid in specs]
         table = harmonise.harmonise(staged)
+        decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
+        table = catalogue.round_published(table, decimals)  # published figures rounded once, here
         report = validate_frame(table, "indicator_table")
         disclosure_result = _disclosure_result(table, specs)
         target = paths.indicators_path(root)
@@ -75,7 +77,7 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         key=BASELINES, group_name="landscape", deps=[INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
         backfill_policy=dg.BackfillPolicy.single_run(), kinds={"parquet"},
         description="Per-LA baseline: every indicator's history and latest period with comparators, "
-                    "as <data root>/baselines/area_code=<CODE>/baseline.parquet.",
+                    "as <data root>/baselines/<CODE>/baseline.parquet.",
         check_specs=[dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=BASELINES, blocking=True,
                                        description="No published count inside its source's suppressed range.")],
     )

@@ -31,6 +31,34 @@ THEMES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class IndicatorInfo:
+    """One indicator's dictionary entry, declared in its source's folder (``dictionary.py``).
+
+    ``decimals`` is the publisher's precision: published values and limits are rounded to it once,
+    when the indicator table is written. ``ci_method`` says whose limits these are ("Publisher's: ..."
+    or "Computed here: ..."). ``publisher_id`` is the publisher's own code, where it has one.
+    """
+
+    indicator_id: str
+    name: str
+    definition: str
+    numerator: str
+    denominator: str
+    value_type: str
+    unit: str
+    multiplier: float | None
+    ci_method: str
+    polarity: str
+    cadence: str
+    decimals: int
+    publisher_id: str = ""
+    notes: str = ""
+    #: How change since a baseline is tested: "auto" (by value type and the data) or "none" (not a sample
+    #: estimate, e.g. ranks, population estimates, index scores: the change is given without a test).
+    change_test: str = "auto"
+
+
+@dataclass(frozen=True)
 class SourceInputs:
     """What a parser may use besides its files: the staged tables of the sources it depends on.
 
@@ -88,6 +116,8 @@ class SourceSpec:
     folder: str = ""
     #: Per indicator id: definition, unit and the canonical indicator it sits beside (mapped extracts).
     indicator_meta: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: The indicator dictionary: one :class:`IndicatorInfo` per indicator id the source produces.
+    dictionary: Callable[[], Sequence[IndicatorInfo]] | None = None
 
     def bundled_files(self, data_sources: Path) -> list[Path]:
         """Return the bundled extracts of this source, sorted, excluding manifests and sidecars."""

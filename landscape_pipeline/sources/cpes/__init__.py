@@ -4,6 +4,7 @@ The question map (survey year -> question number -> stable indicator id) is in :
 """
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.cpes.dictionary import dictionary
 from landscape_pipeline.sources.cpes.loader import HOMEPAGE, fetch_live
 from landscape_pipeline.sources.cpes.parser import COLUMN_LABELS, parse
 from landscape_pipeline.sources.cpes.questions import INDICATORS
@@ -23,6 +24,7 @@ SOURCE = SourceSpec(
     themes={indicator_id: "Patient experience" for indicator_id in INDICATORS},
     default_theme="Patient experience",
     caveat="Local authority values are attributed from the ICB covering most residents (CPES has no LA results).",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE"]

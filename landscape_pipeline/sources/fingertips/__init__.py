@@ -5,6 +5,7 @@
 
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.sources.fingertips import indicators
+from landscape_pipeline.sources.fingertips.dictionary import dictionary
 from landscape_pipeline.sources.fingertips.loader import fetch_live
 from landscape_pipeline.sources.fingertips.parser import COLUMN_LABELS, parse_files, read_fingertips_csv
 from landscape_pipeline.sources.fingertips.suite import extra_expectations
@@ -24,6 +25,7 @@ SOURCE = SourceSpec(
     default_theme="Local data",
     caveat=("Survival, stage-at-diagnosis and end-of-life ids are placeholders in the bundled sample; "
             "resolved by name when live."),
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE", "read_fingertips_csv"]

@@ -9,6 +9,12 @@ bundled synthetic sample. Before a live run they MUST be resolved from the publi
 and 26 Health Profiles), by matching ``name_pattern`` against the ``Indicator`` column - see
 :func:`landscape_pipeline.sources.fingertips.loader.resolve_indicator_ids`.
 
+Canonical ids never change between bundled and live mode: real ids give ``fingertips_<id>``;
+every placeholder has a named ``stable_key`` instead (``fingertips_one_year_net_survival``,
+``fingertips_stage_1_2_diagnosis``, ``fingertips_cancer_deaths_at_home`` ...), which
+:func:`canonical_id_for` gives to the bundled stand-in id and to whatever real id the live run
+resolves by name.
+
 Emergency admissions with cancer (91355, published for GP practices in the Cancer Services
 profile) is catalogued as a crude rate per 100,000 population of all ages, Low is good: a rate
 (not the share of admissions that were emergencies) is what compares across LAs of different size.
@@ -63,11 +69,13 @@ class FingertipsIndicator:
     #: Case-insensitive regular expression matched against the metadata ``Indicator`` column.
     name_pattern: str = ""
     note: str = ""
+    #: Stable name used in the canonical id instead of a publisher id that is not yet known.
+    stable_key: str = ""
 
     @property
     def canonical_id(self) -> str:
-        """Return the namespaced indicator id used in the canonical table (``fingertips_<id>``)."""
-        return f"fingertips_{self.indicator_id}"
+        """Return the namespaced id used in the canonical table (``fingertips_<id>`` or ``fingertips_<key>``)."""
+        return f"fingertips_{self.stable_key or self.indicator_id}"
 
 
 MORTALITY = "Mortality and survival"
@@ -110,33 +118,38 @@ INDICATORS: tuple[FingertipsIndicator, ...] = (
     FingertipsIndicator(
         900001, "Cancer survival: one-year net survival (all cancers)", "proportion", "%", "High is good",
         MORTALITY, CALENDAR_YEAR, age="15-99 yrs", area_type_ids=(COUNTIES_UAS,), placeholder=True,
-        name_pattern=r"one[- ]year (?:net )?survival",
+        name_pattern=r"one[- ]year (?:net )?survival", stable_key="one_year_net_survival",
         note="PLACEHOLDER id: resolve the real id from profile metadata at run time."),
     FingertipsIndicator(
         900002, "Cancers diagnosed at stage 1 and 2", "proportion", "%", "High is good", SCREENING,
-        CALENDAR_YEAR, area_type_ids=(COUNTIES_UAS,), placeholder=True,
+        CALENDAR_YEAR, area_type_ids=(COUNTIES_UAS,), placeholder=True, stable_key="stage_1_2_diagnosis",
         name_pattern=r"stages? 1 (?:and|&) 2|early stage",
         note="PLACEHOLDER id: resolve the real id from profile metadata at run time. Share of staged cancers."),
     # OHID Palliative and End of Life Care profile: ids are resolved at run time from that profile's metadata.
     FingertipsIndicator(
         900101, "Deaths in usual place of residence (DiUPR)", "proportion", "%", "High is good", END_OF_LIFE,
         CALENDAR_YEAR, name_pattern=r"^(?!.*(?:dementia|cancer|65))(?=.*usual place of residence)", **_EOL,
+        stable_key="deaths_usual_place_of_residence",
         note="PLACEHOLDER id. Share of deaths (all causes) at the person's usual residence: home or care home."),
     FingertipsIndicator(
         900102, "Percentage of deaths that occur in hospital", "proportion", "%", "No judgement", END_OF_LIFE,
         CALENDAR_YEAR, name_pattern=r"^(?!.*(?:dementia|cancer|65|hospice))(?=.*deaths?)(?=.*\bin hospital\b)",
-        **_EOL, note="PLACEHOLDER id. Share of deaths (all causes) that occurred in hospital."),
+        **_EOL, stable_key="deaths_in_hospital",
+        note="PLACEHOLDER id. Share of deaths (all causes) that occurred in hospital."),
     FingertipsIndicator(
         900103, "Percentage of cancer deaths that occur in hospital", "proportion", "%", "No judgement",
         END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"^(?!.*hospice)(?=.*cancer)(?=.*\bhospital\b)", **_EOL,
+        stable_key="cancer_deaths_in_hospital",
         note="PLACEHOLDER id. Place of death by cause: cancer deaths in hospital."),
     FingertipsIndicator(
         900104, "Percentage of cancer deaths that occur at home", "proportion", "%", "No judgement",
         END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"(?=.*cancer)(?=.*(?<!care )\bhome\b)", **_EOL,
+        stable_key="cancer_deaths_at_home",
         note="PLACEHOLDER id. Place of death by cause: cancer deaths at home (not care homes)."),
     FingertipsIndicator(
         900105, "Percentage of cancer deaths that occur in a hospice", "proportion", "%", "No judgement",
         END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"(?=.*cancer)(?=.*hospice)", **_EOL,
+        stable_key="cancer_deaths_in_hospice",
         note="PLACEHOLDER id. Place of death by cause: cancer deaths in a hospice."),
 )
 
@@ -150,12 +163,27 @@ THEMES: dict[str, str] = {i.canonical_id: i.theme for i in INDICATORS}
 
 def indicator(indicator_id: int | str) -> FingertipsIndicator:
     """Return the catalogued indicator for a Fingertips id (``40501``, ``"40501"`` or ``"fingertips_40501"``)."""
+    if str(indicator_id) in BY_CANONICAL_ID:
+        return BY_CANONICAL_ID[str(indicator_id)]
     key = str(indicator_id).removeprefix("fingertips_")
     try:
         return BY_ID[int(key)]
     except (KeyError, ValueError):
         known = ", ".join(str(i) for i in BY_ID)
         raise KeyError(f"Fingertips indicator {indicator_id!r} is not catalogued; known ids: {known}.") from None
+
+
+def canonical_id_for(publisher_id: str, name: str | None) -> str:
+    """Return the canonical id of a published (id, name): the catalogue's id, stable across live and bundled mode.
+
+    A catalogued id gives its entry's id; an uncatalogued id whose name matches a placeholder entry
+    (the id a live run resolved) gives that entry's stable id; any other id gives ``fingertips_<id>``.
+    """
+    entry = BY_ID.get(int(publisher_id)) if publisher_id.isdigit() else None
+    if entry is None:
+        matched = match_name(name)
+        entry = matched if matched is not None and matched.placeholder else None
+    return entry.canonical_id if entry else f"fingertips_{publisher_id}"
 
 
 def match_name(name: str | None) -> FingertipsIndicator | None:

@@ -74,7 +74,10 @@ def read_fingertips_csv(path: Path | str, *, today: date | None = None) -> pd.Da
     table.fail_first((~ids.str.fullmatch(r"\d+")).to_numpy(), "Indicator ID",
                      "{value!r} is not a Fingertips indicator id (a whole number).")
     out = pd.DataFrame({canonical: raw[name] for name, canonical in TEXT.items()})
-    out.insert(0, "indicator_id", "fingertips_" + ids)
+    pairs = pd.DataFrame({"id": ids, "name": raw["Indicator Name"].fillna("")})
+    stable = {(i, n): indicators.canonical_id_for(i, n) for i, n in pairs.drop_duplicates().itertuples(index=False)}
+    canonical = [stable[key] for key in pairs.itertuples(index=False, name=None)]
+    out.insert(0, "indicator_id", pd.Series(canonical, index=out.index, dtype="str"))
     for name, canonical in NUMERIC.items():
         out[canonical] = _numbers(table, name)
     out["period_start"], out["period_end"] = _periods(table)

@@ -29,8 +29,9 @@ def extra_expectations() -> list:
     proportion = {"row_condition": 'value_type=="proportion"', "condition_parser": "pandas"}
     out = [
         gxe.ExpectColumnValuesToMatchRegex(
-            column="indicator_id", regex=r"^fingertips_\d+$",
-            meta=meta("Indicator ID is a Fingertips indicator number (read as fingertips_<id>).")),
+            column="indicator_id", regex=r"^fingertips_(?:\d+|[a-z][a-z0-9_]*)$",
+            meta=meta("Indicator ID is a Fingertips indicator number (read as fingertips_<id>, or the catalogue's "
+                      "stable name for an id resolved at run time).")),
         gxe.ExpectColumnValuesToMatchRegex(
             column="period_label", regex=PERIOD_PATTERN,
             meta=meta("Time period is written as Fingertips writes it (e.g. '2022', '2022/23', '2021 - 23').")),

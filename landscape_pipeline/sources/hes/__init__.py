@@ -1,6 +1,7 @@
 """Hospital Episode Statistics (admitted patient care): cancer admissions by LA, year, site and method."""
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.hes.dictionary import dictionary
 from landscape_pipeline.sources.hes.loader import fetch_live
 from landscape_pipeline.sources.hes.measures import publishable
 from landscape_pipeline.sources.hes.parser import aggregate_file, parse
@@ -22,6 +23,7 @@ SOURCE = SourceSpec(
     default_theme="Hospital activity",
     caveat="Bundled figures come from a small artificial extract, so counts and rates are far below real levels; "
            "counts follow HES disclosure control (1-7 suppressed, others rounded to 5).",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE", "aggregate_file", "parse", "publishable"]

@@ -1,6 +1,7 @@
 """English Indices of Deprivation 2019 (MHCLG): local-authority summaries on current LA codes (``imd``)."""
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.imd.dictionary import dictionary
 from landscape_pipeline.sources.imd.loader import STATISTICS_PAGE, fetch_live
 from landscape_pipeline.sources.imd.parser import COLUMN_LABELS, INDICATORS, parse
 from landscape_pipeline.sources.imd.suite import extra_expectations
@@ -21,6 +22,7 @@ SOURCE = SourceSpec(
     default_theme="Population and deprivation",
     caveat="2019 districts merged since are population-weighted into their successors (ONS estimates, else the "
            "IoD2019 denominators); ranks recomputed among current LAs.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE"]

@@ -1,6 +1,7 @@
 """ONS mid-year population estimates: denominators by area, year, sex and ESP2013 age band."""
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.ons_population.dictionary import dictionary
 from landscape_pipeline.sources.ons_population.loader import DATASET_URL, fetch_live
 from landscape_pipeline.sources.ons_population.parser import (
     BY_AGE_ID,
@@ -22,6 +23,7 @@ SOURCE = SourceSpec(
     extra_expectations=expectations,
     default_theme="Population and deprivation",
     caveat="Counties, regions and nations are sums of their districts' estimates.",
+    dictionary=dictionary,
 )
 
 __all__ = ["BY_AGE_ID", "SOURCE", "TOTAL_ID", "population_by_esp_band"]

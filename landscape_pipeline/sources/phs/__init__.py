@@ -9,6 +9,7 @@ resources, and :mod:`.sample` for the bundled synthetic extracts.
 from __future__ import annotations
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.phs.dictionary import dictionary
 
 from . import incidence, mortality
 from .incidence import read_phs_incidence_hb_csv
@@ -42,6 +43,7 @@ SOURCE = SourceSpec(
     themes={i.indicator_id: i.theme for i in (*mortality.INDICATORS, *incidence.INDICATORS)},
     default_theme="Mortality and survival",
     caveat="Incidence is published by NHS board and attributed to council areas.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE", "read_phs_incidence_hb_csv", "read_phs_mortality_ca_csv"]

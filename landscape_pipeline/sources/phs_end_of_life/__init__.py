@@ -9,6 +9,7 @@ synthetic files). Not the same measure as England's place-of-death indicators (s
 from __future__ import annotations
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.phs_end_of_life.dictionary import dictionary
 
 from .loader import fetch_live
 from .parser import COLUMN_LABELS, parse
@@ -29,6 +30,7 @@ SOURCE = SourceSpec(
             "phs_eol_home_community_last_12_months": "End of life care"},
     default_theme="End of life care",
     caveat="95% limits computed by the pipeline (conservative); PHS publishes none.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE"]

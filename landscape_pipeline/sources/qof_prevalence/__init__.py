@@ -4,6 +4,7 @@ The method is described in :mod:`.parser`; the apportionment itself is in :mod:`
 """
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.qof_prevalence.dictionary import dictionary
 from landscape_pipeline.sources.qof_prevalence.loader import PUBLICATION_PAGE, fetch_live
 from landscape_pipeline.sources.qof_prevalence.parser import COLUMN_LABELS, INDICATOR_ID, parse
 from landscape_pipeline.sources.qof_prevalence.suite import extra_expectations
@@ -23,6 +24,7 @@ SOURCE = SourceSpec(
     themes={INDICATOR_ID: "Prevalence and incidence"},
     default_theme="Prevalence and incidence",
     caveat="Apportioned from GP practices by their registered patients' LSOA of residence.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE"]

@@ -9,6 +9,7 @@ download layout by column name; :mod:`.sample` builds the bundled Scotland/board
 from __future__ import annotations
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.scotpho.dictionary import dictionary
 
 from . import catalogue
 from .loader import fetch_live
@@ -29,6 +30,7 @@ SOURCE = SourceSpec(
     themes=catalogue.THEMES,
     default_theme="Local data",
     caveat="3-year aggregates; numerators are annual averages.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE", "read_scotpho_extract"]

@@ -10,6 +10,7 @@ bundled PHS-layout file from the real Scottish Government file.
 from __future__ import annotations
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.simd.dictionary import dictionary
 
 from .loader import fetch_live
 from .parser import COLUMN_LABELS, parse
@@ -30,6 +31,7 @@ SOURCE = SourceSpec(
     themes={i: "Population and deprivation" for i in all_indicator_ids()},
     default_theme="Population and deprivation",
     caveat="Summarised from 2011 data zones; populations are those published with SIMD 2020v2.",
+    dictionary=dictionary,
 )
 
 __all__ = ["SOURCE"]

@@ -1,0 +1,149 @@
+"""Write tables for people: CSV, Parquet, JSON (with a metadata envelope) and Excel, safely.
+
+* Text cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return) get a leading apostrophe, in CSV, JSON and Excel alike (OWASP "CSV injection").
+  Numbers are numbers and are never touched.
+* ``--out`` must be a file outside the data root (so an export can never replace a baseline, a
+  frozen set or a staged source) and not a folder; every file is written atomically by
+  :mod:`landscape_pipeline.storage`, so a failed export leaves no half file.
+* Excel is written by XlsxWriter (write-only, pure Python, no dependencies) with formulas and URLs
+  taken as text; sheets: ``data``, ``indicators`` (the catalogue rows of the indicators present)
+  and ``notes`` (the metadata and notes). The project reads Excel with python-calamine, so no
+  reader/writer library (openpyxl) is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from landscape_pipeline.errors import LandscapeError
+from landscape_pipeline.storage import write_bytes_atomic, write_parquet_atomic
+
+FORMATS: tuple[str, ...] = ("csv", "parquet", "json", "xlsx")
+FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+SHEET_ROWS = 1_048_575  # Excel's row limit less the header
+
+
+class ExportPathError(LandscapeError):
+    """``--out`` names a place an export may not be written."""
+
+
+def neutralise(text: object) -> object:
+    """Return ``text`` with a leading apostrophe when a spreadsheet would read it as a formula."""
+    if isinstance(text, str) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with every text cell neutralised (column names too)."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_string_dtype(series) or series.dtype == object:
+            out[column] = series.map(neutralise, na_action="ignore")
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def check_out_path(out: Path | str, data_root: Path) -> Path:
+    """Return ``out`` resolved, or raise :class:`ExportPathError` if it is a folder or inside the data root."""
+    text = str(out)
+    path = Path(out).expanduser()
+    if text.endswith(("/", "\\")) or path.is_dir():
+        raise ExportPathError(f"--out {text} is a folder; give a file name, e.g. {Path(text) / 'export.xlsx'}.")
+    resolved = path.resolve()
+    root = Path(data_root).expanduser().resolve()
+    if resolved == root or root in resolved.parents:
+        raise ExportPathError(f"--out {text} is inside the data root {root}; exports are written elsewhere so "
+                              "they can never replace a baseline, a frozen set or a staged file.")
+    return resolved
+
+
+def json_text(frame: pd.DataFrame, metadata: Mapping[str, object],
+              dictionary: pd.DataFrame | None = None) -> str:
+    """Return ``{"metadata": ..., "indicators": [...], "data": [...]}`` as indented JSON."""
+    body: dict[str, object] = {"metadata": dict(metadata)}
+    if dictionary is not None:
+        body["indicators"] = _records(neutralise_frame(dictionary))
+    body["data"] = _records(neutralise_frame(frame))
+    return json.dumps(body, indent=1, default=str, ensure_ascii=False) + "\n"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    text = frame.to_json(orient="records", date_format="iso", date_unit="s")
+    return json.loads(text)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """Return the frame as CSV with text cells neutralised."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n")
+
+
+def xlsx_bytes(frame: pd.DataFrame, metadata: Mapping[str, object], dictionary: pd.DataFrame | None = None,
+               notes: Sequence[str] = ()) -> bytes:
+    """Return an Excel workbook: ``data``, ``indicators`` and ``notes`` sheets, text neutralised."""
+    if len(frame) > SHEET_ROWS:
+        raise LandscapeError(f"{len(frame):,} rows do not fit one Excel sheet ({SHEET_ROWS:,}); "
+                             "filter the pull or use --format parquet or csv.")
+    buffer = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        _sheet(writer, "data", frame)
+        if dictionary is not None:
+            _sheet(writer, "indicators", dictionary)
+        rows = [{"item": key, "value": _plain(value)} for key, value in metadata.items()]
+        rows += [{"item": "note", "value": text} for text in notes]
+        _sheet(writer, "notes", pd.DataFrame(rows, columns=["item", "value"]))
+    return buffer.getvalue()
+
+
+def _sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame) -> None:
+    safe = neutralise_frame(_excel_ready(frame))
+    safe.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+    sheet = writer.sheets[name]
+    for number, column in enumerate(safe.columns):
+        lengths = sorted(len(str(v)) for v in safe[column].head(500) if v is not None)
+        typical = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+        sheet.set_column(number, number, min(60, max(10, len(str(column)) + 2, typical + 2)))
+
+
+def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with time zones dropped (Excel has none) and NaN as empty cells."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str)
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    return value
+
+
+def write_export(frame: pd.DataFrame, out: Path, fmt: str, *, metadata: Mapping[str, object],
+                 dictionary: pd.DataFrame | None = None, notes: Sequence[str] = ()) -> Path:
+    """Write ``frame`` to ``out`` (already checked by :func:`check_out_path`) atomically in ``fmt``."""
+    if fmt == "parquet":
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return write_parquet_atomic(table, out, metadata={**metadata, "notes": list(notes)})
+    if fmt == "csv":
+        body = csv_text(frame).encode("utf-8")
+    elif fmt == "json":
+        body = json_text(frame, {**metadata, "notes": list(notes)}, dictionary).encode("utf-8")
+    elif fmt == "xlsx":
+        body = xlsx_bytes(frame, metadata, dictionary, notes)
+    else:
+        raise LandscapeError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    return write_bytes_atomic(body, out)
