@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from landscape_pipeline import baselines
+from landscape_pipeline import baselines, freeze
 from landscape_pipeline.cli import main
 from landscape_pipeline.mapping import SCHEMA_PATH
 from landscape_pipeline.sources.jsna.xlsx import write_xlsx
@@ -102,7 +102,7 @@ def test_freeze_site_freezes_its_las_labelled_with_its_start(tmp_path: Path,
     table = indicator_rows([{"area_code": "E08000026", "value": 1.0}, {"area_code": "S12000042", "value": 2.0}])
     baselines.write_baselines(table, ["E08000026", "S12000042"], tmp_path)
     assert main(["freeze", "--site", "coventry", "--data-dir", str(tmp_path)]) == 0
-    manifest = json.loads((tmp_path / "frozen" / "coventry-start-2025-04-01" / "manifest.json").read_text())
+    manifest = freeze.read_manifest(tmp_path, "coventry-start-2025-04-01")
     assert list(manifest["files"]) == ["E08000026"]
     assert manifest["site"] == {"id": "coventry", "name": "Coventry", "start_date": "2025-04-01"}
     assert main(["freeze", "--site", "Atlantis", "--data-dir", str(tmp_path)]) == 2
