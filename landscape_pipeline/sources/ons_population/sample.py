@@ -14,9 +14,9 @@ layout. Run
 from __future__ import annotations
 
 import argparse
-from functools import lru_cache
 import io
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
