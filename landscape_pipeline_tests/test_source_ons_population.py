@@ -404,3 +404,10 @@ def test_real_figures_win_over_synthetic_ones_for_the_same_district_and_year(tmp
     assert totals.loc["2020", "value"] == (20 + 30) * 91 and not totals.loc["2020", "synthetic"]
     assert totals.loc["2019", "value"] == 3 * 2 * 91 and totals.loc["2019", "synthetic"]
     assert totals.loc["2020", "source_file"] == "females.csv; males.csv"
+
+
+def test_a_sheet_without_districts_says_so(tmp_path: Path) -> None:
+    path = _tiny_mye2(tmp_path, [_row("E92000001", "ENGLAND", "Country"), _row("E10000006", "Cumbria", "County")])
+    with pytest.raises(SourceDataError, match=r"^males.csv: has no district or unitary authority rows for males or "
+                                              r"females \(only areas that are sums of districts, or Persons\)"):
+        parse([path])

@@ -99,6 +99,9 @@ def read_long(paths: Sequence[Path]) -> pd.DataFrame:
     for path in map(Path, paths):
         prov = describe_file(path)
         for table in read_population_file(path):
+            if table.rows.empty:
+                raise table.error("has no district or unitary authority rows for males or females (only areas "
+                                  "that are sums of districts, or Persons); supply the district-level estimates.")
             check_unique(table)
             rows = table.rows.assign(current=current_districts(table), file=path.name, synthetic=prov.synthetic)
             parts.append(rows.assign(sheet=table.sheet, code_column=table.code_column, path=str(path)))
