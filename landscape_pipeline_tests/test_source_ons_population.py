@@ -373,7 +373,7 @@ def test_codes_from_two_geographies_are_refused(tmp_path: Path) -> None:
 
 def test_a_stated_geography_year_is_checked(tmp_path: Path) -> None:
     rows = [_row("E06000061", "North Northamptonshire", "Unitary Authority")]
-    assert _totals(parse([_tiny_mye2(tmp_path, rows, name="mye2_males_geog2021.csv")]), "2020").size == 1
+    assert _totals(parse([_tiny_mye2(tmp_path, rows, name="mye2_males_geog2021.csv")]), "2020", "Male").size == 1
     with pytest.raises(SourceDataError, match="says its areas are as on 2020-04-01, but E06000061"):
         parse([_tiny_mye2(tmp_path, rows, name="mye2_males_geog2020.csv")])
 
@@ -411,3 +411,10 @@ def test_a_sheet_without_districts_says_so(tmp_path: Path) -> None:
     with pytest.raises(SourceDataError, match=r"^males.csv: has no district or unitary authority rows for males or "
                                               r"females \(only areas that are sums of districts, or Persons\)"):
         parse([path])
+
+
+def test_one_sheet_gives_its_sex_only_and_no_persons(tmp_path: Path) -> None:
+    frame = parse([_tiny_mye2(tmp_path, [_row(COVENTRY, "Coventry", "Metropolitan District")])])
+    totals = frame[frame["indicator_id"] == TOTAL_ID]
+    assert totals["sex"].tolist() == ["Male"] and totals["value"].tolist() == [910]
+    assert set(frame["sex"]) == {"Male"}

@@ -47,8 +47,8 @@ _AREA_TYPES = {
 
 
 def _cube(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], list[int]]:
-    """Return (district x sex x band x year populations, [synthetic, present] x district x year flags, districts,
-    years)."""
+    """Return (district x sex x band x year populations, [synthetic, male present, female present] x district x
+    year flags, districts, years)."""
     las = sorted(long["current"].unique())
     years = sorted(int(y) for y in long["year"].unique())
     la = np.searchsorted(las, long["current"].to_numpy())
@@ -57,8 +57,8 @@ def _cube(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], list[i
     key = ((la * 2 + long["sex"].to_numpy(int) - 1) * len(BANDS) + band) * len(years) + year
     size = len(las) * 2 * len(BANDS) * len(years)
     cube = np.bincount(key, weights=long["population"].to_numpy(float), minlength=size)
-    flags = np.zeros((2, len(las), len(years)), dtype=bool)  # [synthetic, present] per district x year
-    flags[1, la, year] = True
+    flags = np.zeros((3, len(las), len(years)), dtype=bool)  # [synthetic, male present, female present]
+    flags[long["sex"].to_numpy(int), la, year] = True
     is_synthetic = long["synthetic"].to_numpy(bool)
     flags[0, la[is_synthetic], year[is_synthetic]] = True
     return cube.reshape(len(las), 2, len(BANDS), len(years)), flags, las, years
@@ -152,8 +152,9 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     bands = np.concatenate([by_sex.sum(axis=1, keepdims=True), by_sex], axis=1)  # Persons, Male, Female
     totals = bands.sum(axis=2)
     area_synthetic = (members @ flags[0].astype(float)) > 0  # area x year
-    complete = (members @ (~flags[1]).astype(float)) == 0  # every member district has figures that year
-    per_area = (area_synthetic, complete)
+    # an area has a figure for a sex and year only when every member district has one (Persons: both sexes)
+    male, female = ((members @ (~flags[i]).astype(float)) == 0 for i in (1, 2))
+    per_area = (area_synthetic, np.stack([male & female, male, female], axis=1))  # area x sex x year
     frame = pd.concat([_rows(areas, totals, years, None, per_area),
                        _rows(areas, bands, years, BANDS, per_area)], ignore_index=True)
     frame = frame.loc[frame.pop("complete").to_numpy(bool)].reset_index(drop=True)
@@ -167,7 +168,7 @@ def _rows(areas: pd.DataFrame, values: np.ndarray, years: Sequence[int], bands: 
           synthetic: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     """Return canonical rows for an (area x sex [x band] x year) array of populations.
 
-    ``synthetic`` holds two area x year arrays: synthetic flags and whether the area is complete that year.
+    ``synthetic`` holds the area x year synthetic flags and the area x sex x year "complete" flags.
     """
     idx = np.indices(values.shape).reshape(values.ndim, -1)
     area, sex, year = idx[0], idx[1], idx[-1]
@@ -191,7 +192,7 @@ def _rows(areas: pd.DataFrame, values: np.ndarray, years: Sequence[int], bands: 
         "comparator_code": areas["comparator_code"].to_numpy()[area],
         "region_code": areas["region_code"].to_numpy()[area], "is_latest": year_values == max(years),
         "suppressed": False, "geography_method": "direct", "synthetic": synthetic[0][area, year],
-        "complete": synthetic[1][area, year],
+        "complete": synthetic[1][area, sex, year],
     })
     out["source_row"] = pd.array([None] * len(out), dtype="Int64")  # every row sums several file rows
     return out
