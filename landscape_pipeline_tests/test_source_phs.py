@@ -469,11 +469,11 @@ def test_all_ages_deaths_must_equal_the_sum_of_the_bands(tmp_path):
     assert "is not the sum of the age bands" in message
 
 
-def test_a_year_that_has_not_ended_is_refused(tmp_path):
+def test_a_future_year_is_refused(tmp_path):
     path = _mortality_variant(tmp_path, "mort_future.csv", lambda raw: raw.__setitem__(
         "Year", raw["Year"].where(raw.index != 11, "2031")))
-    with pytest.raises(SourceDataError, match=r"mort_future.csv, row 12 \(line 13\), column 'Year': year '2031' has "
-                                              r"not ended"):
+    with pytest.raises(SourceDataError, match=r"mort_future.csv, row 12 \(line 13\), column 'Year': the period "
+                                              r"'2031' starts after the build date"):
         read_phs_mortality_ca_csv(path)
 
 

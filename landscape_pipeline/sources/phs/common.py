@@ -31,6 +31,7 @@ from landscape_pipeline.tabular import (
     require_rows,
 )
 from landscape_pipeline.tabular import numbers as shared_numbers
+from landscape_pipeline.validation.plausibility import refuse_future_periods
 
 from . import layouts
 
@@ -120,17 +121,14 @@ def sexes(table: RawTable) -> pd.Series:
 
 
 def periods(table: RawTable) -> pd.DataFrame:
-    """Return period_label/start/end from PHS ``Year`` ("2019" or "2016-2020"); a period not yet over raises."""
+    """Return period_label/start/end from PHS ``Year`` ("2019" or "2016-2020"); a period starting after today raises."""
     label = table.frame["Year"].astype("str").str.strip()
     parts = label.str.extract(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
     table.fail_first(parts[0].isna().to_numpy(), "Year", "year {value!r} is neither 'YYYY' nor 'YYYY-YYYY'.")
-    last = parts[1].fillna(parts[0])
-    end = pd.to_datetime(last + "-12-31")
-    table.fail_first((end > pd.Timestamp(today())).to_numpy(), "Year",
-                     f"year {{value!r}} has not ended (today is {today().isoformat()}): PHS publishes complete years "
-                     "only. Check the file.")
-    return pd.DataFrame({"period_label": label, "period_start": pd.to_datetime(parts[0] + "-01-01"),
-                         "period_end": end}, index=table.frame.index)
+    start = pd.to_datetime(parts[0] + "-01-01")
+    refuse_future_periods(table, start, "Year", today=today())
+    end = pd.to_datetime(parts[1].fillna(parts[0]) + "-12-31")
+    return pd.DataFrame({"period_label": label, "period_start": start, "period_end": end}, index=table.frame.index)
 
 
 def qualifiers(table: RawTable) -> dict[str, pd.Series]:
