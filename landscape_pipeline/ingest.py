@@ -51,6 +51,7 @@ class IngestResult:
         if self.error is not None:
             return f"{self.source_id}: {self.error}"
         lines = [self.report.text() if self.report else f"{self.source_id}: not validated"]
+        lines += [f"- {note}" for note in self.notes.get("skipped", [])]  # files a parser recognised and set aside
         if not self.leaks.empty:
             lines.append(f"- {len(self.leaks)} published count(s) fall inside the suppressed range of the "
                          f"'{self.source_id}' disclosure rule.")

@@ -1,9 +1,10 @@
 """Live loader: download the ONS mid-year estimates detailed time series (MYEB1 tables, zipped CSV).
 
 ONS publishes the UK detailed time series as a zip of CSVs (MYEB1 = population by district, sex and
-single year of age). The newer vintages are also published as .xlsx workbooks; this project does not
-depend on openpyxl, so it fetches the CSV zip. Point ``LANDSCAPE_ONS_POPULATION_URL`` at a newer CSV
-or zip in the same layout (or a MYE2 sheet saved as CSV) to use another vintage.
+single year of age); the reader takes the MYEB1 member. Each year's estimates are also published as an
+Excel workbook whose "MYE2 - Males" and "MYE2 - Females" sheets the reader reads directly (python-calamine).
+Point ``LANDSCAPE_ONS_POPULATION_URL`` at such a workbook, a newer zip or CSV in the MYEB1 layout, or a
+MYE2 sheet saved as CSV, to use another vintage.
 """
 
 from __future__ import annotations
