@@ -1,0 +1,198 @@
+"""The disclosure attacks check: try, on a table about to be published, what an evaluator would try.
+
+For each source whose rule is not "none", :func:`disclosure_attacks` reads the published counts
+per cell (:mod:`.cells`) and tries, in order:
+
+1. reading directly: a shown count inside the suppressed range or not rounded, a suppressed row
+   that still shows figures, one count shown two ways by sibling indicators;
+2. value x denominator / multiplier (and count x multiplier / value for a protected denominator);
+3. confidence-limit inversion: exact/Byar's (crude rates), Wilson (proportions), Dobson (DSRs);
+4. sex, hierarchy and period differencing, each alone and then combined, starting from whatever
+   steps 2-3 recovered (:mod:`.bounds`).
+
+A finding names the indicator, area, period, sex and the attack, never the recovered count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from landscape_pipeline.disclosure import inversion as inv
+from landscape_pipeline.disclosure.bounds import margin_runs, propagate, recovered
+from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of
+from landscape_pipeline.disclosure.derive import multipliers
+from landscape_pipeline.disclosure.margins import margins_of
+from landscape_pipeline.disclosure.rules import DisclosureRule, find_leaks, get_rule
+
+DIRECT, VALUE, LIMITS = "read directly", "value x denominator / multiplier", "confidence-limit inversion"
+DIFFERENCING = {"sex": "sex differencing", "geography": "hierarchy differencing", "period": "period differencing"}
+COMBINED = "combined differencing"
+ATTACKS: tuple[str, ...] = (DIRECT, VALUE, LIMITS, *DIFFERENCING.values(), COMBINED)
+NAMED = ["source_id", "indicator_id", "area_code", "period_label", "sex", "age"]
+
+
+@dataclass
+class AttackReport:
+    """What the attacks tried and found; ``findings`` has one row per recovered count (no counts shown)."""
+
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*NAMED, "attack"]))
+    rows_checked: int = 0
+    cells_checked: int = 0
+    hidden_cells: int = 0
+    #: Hidden counts a reader can place in the suppressed range and narrow to two values (not recovered).
+    narrowed: int = 0
+    tried: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ATTACKS, 0))
+    #: What the disclosure layer lost to secondary suppression, per source, when the caller knows it.
+    lost: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when no attack recovered a count the rule hides."""
+        return self.findings.empty
+
+    def metadata(self) -> dict[str, Any]:
+        """Return Dagster-ready metadata: attacks tried, cells checked, findings, cells lost."""
+        counts = self.findings["attack"].value_counts().to_dict() if len(self.findings) else {}
+        lost = {sid: s.get("cells_lost_to_secondary") for sid, s in self.lost.items() if s}
+        return {
+            "attacks_tried": {a: int(n) for a, n in self.tried.items()}, "rows_checked": self.rows_checked,
+            "cells_checked": self.cells_checked, "hidden_cells": self.hidden_cells,
+            "hidden_counts_narrowed_to_two_values": self.narrowed,
+            "counts_recovered": len(self.findings), "recovered_by_attack": {k: int(v) for k, v in counts.items()},
+            "cells_lost_to_secondary_suppression": sum(v or 0 for v in lost.values()),
+            "lost_by_source": self.lost,
+            "sample": self.findings.head(10).astype(str).to_dict("records"),
+        }
+
+    def text(self) -> str:
+        """Return a plain-text verdict naming the first findings."""
+        head = (f"Disclosure attacks: {self.cells_checked} count(s) in {self.rows_checked} row(s) checked; "
+                f"{len(self.findings)} recovered.")
+        lines = [head] + [f"- {r.attack}: {r.indicator_id}, area {r.area_code}, period {r.period_label}, sex {r.sex}"
+                          for r in self.findings.head(10).itertuples()]
+        return "\n".join(lines)
+
+
+def _name(frame: pd.DataFrame, cells: Cells, cell_ids: np.ndarray, attack: str) -> pd.DataFrame:
+    """Return NAMED + attack for each cell, named by the first row that shows or uses it."""
+    if len(cell_ids) == 0:
+        return pd.DataFrame(columns=[*NAMED, "attack"])
+    row_of = np.full(cells.size, -1)
+    has_den = cells.denominator >= 0
+    for owner, rows in ((cells.denominator[has_den], np.flatnonzero(has_den)),
+                        (cells.numerator, np.arange(len(frame)))):
+        row_of[owner[::-1]] = rows[::-1]  # first row wins; numerators override denominators
+    named = frame.iloc[row_of[cell_ids]][NAMED].reset_index(drop=True)
+    return named.assign(attack=attack)
+
+
+def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int]) -> dict[str, tuple]:
+    """Return attack -> (cells, counts) that values and limits give back."""
+    kind = frame["value_type"].to_numpy(object)
+    col = {c: frame[c].to_numpy(float, na_value=np.nan) for c in
+           ("value", "count", "denominator", "lower_ci_95", "upper_ci_95")}
+    mult = multipliers(frame)
+    has_den = cells.denominator >= 0
+    den = np.where(has_den, shown[np.maximum(cells.denominator, 0)], col["denominator"])
+    simple = np.isin(kind, ["count", "crude rate", "proportion"]) & ~np.isnan(col["value"])
+    tried[VALUE] += int(simple.sum())
+    num_value = np.where(kind == "count", inv.whole(col["value"]),
+                         inv.value_times_denominator(col["value"], den, mult))
+    den_value = inv.count_over_value(col["count"], col["value"], mult)
+    rate, prop, dsr = (kind == t for t in ("crude rate", "proportion", "DSR"))
+    has_limits = ~np.isnan(col["upper_ci_95"])
+    tried[LIMITS] += int((has_limits & (rate | prop | dsr)).sum())
+    limits = np.full(len(frame), np.nan)
+    up, low, value = col["upper_ci_95"], col["lower_ci_95"], col["value"]
+    sel = rate & has_limits
+    limits[sel] = inv.poisson_count(up[sel], low[sel], den[sel], mult[sel])
+    sel = dsr & has_limits
+    limits[sel] = inv.dobson_count(value[sel], low[sel], up[sel])
+    sel = prop & has_limits
+    if sel.any():
+        # A rounded denominator could be any count its rounding allows: try each, the shown one first.
+        spread = np.where(has_den[sel] & (den[sel] > 0), 2, 0)
+        found = np.full(int(sel.sum()), np.nan)
+        for offset in (0, -1, 1, -2, 2):
+            n = np.where(abs(offset) <= spread, den[sel] + offset, np.nan)
+            todo = np.isnan(found) & ~np.isnan(n)
+            found[todo] = inv.wilson_count(up[sel][todo], low[sel][todo], n[todo], mult[sel][todo])
+        limits[sel] = found
+    return {
+        VALUE: (np.concatenate([cells.numerator[simple], cells.denominator[has_den & simple]]),
+                np.concatenate([num_value[simple], den_value[has_den & simple]])),
+        LIMITS: (cells.numerator, limits),
+    }
+
+
+def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: CountFamilies | None = None,
+                  report: AttackReport | None = None) -> AttackReport:
+    """Run every attack on one source's published rows; add what it finds to ``report`` (a new one by default)."""
+    rule, report = get_rule(rule), report or AttackReport()
+    if frame.empty or not rule.controls:
+        return report
+    frame = frame.reset_index(drop=True)
+    cells = cells_of(frame, families)
+    shown, conflict = cells.gather(frame)
+    report.rows_checked += len(frame)
+    report.cells_checked += cells.size
+    report.hidden_cells += int(np.isnan(shown).sum())
+    found: list[pd.DataFrame] = []
+    known = np.zeros(cells.size, dtype=bool)
+
+    bad = conflict | rule.suppresses(shown)
+    if rule.round_to:
+        bad |= ~np.isnan(shown) & (np.mod(shown, rule.round_to) != 0)
+    leaks = find_leaks(frame, rule)
+    bad[cells.numerator[leaks.index.to_numpy()]] = True
+    report.tried[DIRECT] += cells.size
+    found.append(_name(frame, cells, np.flatnonzero(bad), DIRECT))
+    known |= bad
+
+    lo, hi = rule.reader_bounds(shown)
+    for attack, (cell, value) in _learned(frame, cells, shown, report.tried).items():
+        ok = ~np.isnan(value)
+        cell, value = cell[ok], value[ok]
+        news = np.isnan(shown[cell]) | (value != shown[cell])
+        hits = np.unique(cell[news & ~known[cell]])
+        found.append(_name(frame, cells, hits, attack))
+        known[hits] = True
+        lo[cell[news]], hi[cell[news]] = value[news], value[news]
+
+    margins = margins_of(cells)
+    new_lo, new_hi = lo, hi
+    for kind, subset in margin_runs(margins):
+        attack = DIFFERENCING.get(kind, COMBINED)
+        report.tried[attack] += subset.n_groups
+        new_lo, new_hi = propagate(lo, hi, subset)
+        hits = recovered(new_lo, new_hi, shown, rule) & ~known
+        found.append(_name(frame, cells, np.flatnonzero(hits), attack))
+        known |= hits
+    if rule.suppress_max is not None and rule.suppress_max - (rule.suppress_min or 0) >= 2:
+        report.narrowed += int((np.isnan(shown) & (new_hi <= rule.suppress_max) & (new_hi - new_lo < 2)).sum())
+    found = [f for f in found if len(f)]
+    if found:
+        report.findings = pd.concat([report.findings, *found], ignore_index=True)
+    return report
+
+
+def disclosure_attacks(table: pd.DataFrame, specs: Mapping[str, Any],
+                       lost: Mapping[str, Any] | None = None) -> AttackReport:
+    """Return the attacks' report on ``table`` for every source in ``specs`` whose rule is not "none".
+
+    ``specs`` maps source id to an object with ``disclosure_rule`` and ``count_families`` (a
+    ``SourceSpec``); ``lost`` is the layer's summary per source, shown in the metadata.
+    """
+    report = AttackReport(lost=dict(lost or {}))
+    for source_id, spec in specs.items():
+        rule = get_rule(spec.disclosure_rule)
+        if not rule.controls:
+            continue
+        part = table.loc[table["source_id"].eq(source_id)]
+        attack_source(part, rule, getattr(spec, "count_families", None), report)
+    return report
