@@ -24,7 +24,7 @@ import pandas as pd
 
 from landscape_pipeline.disclosure import inversion as inv
 from landscape_pipeline.disclosure.bounds import margin_runs, propagate, recovered
-from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of
+from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of, floats
 from landscape_pipeline.disclosure.derive import multipliers
 from landscape_pipeline.disclosure.margins import margins_of
 from landscape_pipeline.disclosure.rules import DisclosureRule, find_leaks, get_rule
@@ -94,7 +94,7 @@ def _name(frame: pd.DataFrame, cells: Cells, cell_ids: np.ndarray, attack: str) 
 def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int]) -> dict[str, tuple]:
     """Return attack -> (cells, counts) that values and limits give back."""
     kind = frame["value_type"].to_numpy(object)
-    col = {c: frame[c].to_numpy(float, na_value=np.nan) for c in
+    col = {c: floats(frame, c) for c in
            ("value", "count", "denominator", "lower_ci_95", "upper_ci_95")}
     mult = multipliers(frame)
     has_den = cells.denominator >= 0

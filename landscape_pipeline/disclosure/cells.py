@@ -60,8 +60,7 @@ class Cells:
         """
         has_den = self.denominator >= 0
         cell = np.concatenate([self.numerator, self.denominator[has_den]])
-        values = np.concatenate([frame["count"].to_numpy(float, na_value=np.nan),
-                                 frame["denominator"].to_numpy(float, na_value=np.nan)[has_den]])
+        values = np.concatenate([floats(frame, "count"), floats(frame, "denominator")[has_den]])
         shown = ~np.isnan(values)
         lo = np.full(self.size, np.inf)
         hi = np.full(self.size, -np.inf)
@@ -76,6 +75,13 @@ class Cells:
         has_den = self.denominator >= 0
         out[has_den] |= cell_mask[self.denominator[has_den]]
         return out
+
+
+def floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a numeric column as floats (NaN for missing values, or for every row if the column is absent)."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[column].to_numpy(float, na_value=np.nan)
 
 
 def dense_ids(columns: list[np.ndarray]) -> np.ndarray:
@@ -104,7 +110,8 @@ def cells_of(frame: pd.DataFrame, families: CountFamilies | None = None) -> Cell
     labels = {"family": pd.Index(family_names, dtype=object)}
     columns = {"family": np.concatenate([num_family, den_family[has_den]])}
     for col in CELL_COLUMNS:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        column = frame[col] if col in frame else pd.Series([""] * len(frame), dtype=object)
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
         merged, labels[col] = pd.factorize(pd.Index(uniques, dtype=object).fillna(""))  # blank and NA alike
         columns[col] = merged[codes][rows]
     _, first, ids = np.unique(dense_ids(list(columns.values())), return_index=True, return_inverse=True)

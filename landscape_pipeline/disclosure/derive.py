@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline import stats
+from landscape_pipeline.disclosure.cells import floats
 from landscape_pipeline.stats._common import LEVELS, z_value
 
 WITHHELD_NOTE = "Value withheld for disclosure control: it cannot be recomputed from the rounded count"
@@ -47,7 +48,7 @@ def multipliers(frame: pd.DataFrame) -> np.ndarray:
     out = np.where(frame["value_type"].eq("count").to_numpy(), 1.0, out)
     missing = np.isnan(out)
     if missing.any():
-        count, den, value = (frame[c].to_numpy(float, na_value=np.nan) for c in ("count", "denominator", "value"))
+        count, den, value = (floats(frame, c) for c in ("count", "denominator", "value"))
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = value * den / count
         usable = missing & np.isfinite(ratio) & (ratio > 0)
@@ -80,11 +81,11 @@ def rederive(frame: pd.DataFrame, count: np.ndarray, denominator: np.ndarray,
     rows (a statistic that cannot be re-derived) get NaN.
     """
     kind = frame["value_type"].to_numpy(object)
-    value = frame["value"].to_numpy(float, na_value=np.nan)
+    value = floats(frame, "value")
     had_value = ~np.isnan(value)
     has_count = ~np.isnan(true_count)
     mult = multipliers(frame)
-    new = {c: frame[c].to_numpy(float, na_value=np.nan).copy() for c in ("value", *LIMITS)}
+    new = {c: floats(frame, c).copy() for c in ("value", *LIMITS)}
     probe = pd.DataFrame({"count": count, "denominator": denominator})
 
     is_count = (kind == "count") & has_count

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline.disclosure.bounds import binding_terms, margin_runs, propagate, recovered
-from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of
+from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of, floats
 from landscape_pipeline.disclosure.derive import WITHHELD_NOTE, rederive
 from landscape_pipeline.disclosure.margins import KINDS, Margins, margins_of
 from landscape_pipeline.disclosure.rules import VALUE_COLUMNS, DisclosureRule, get_rule
@@ -153,11 +153,11 @@ def protect(frame: pd.DataFrame, rule: str | DisclosureRule, families: CountFami
     shown = np.where(hidden, np.nan, rule.rounded(true))
     has_den = cells.denominator >= 0
     count = shown[cells.numerator]
-    denominator = frame["denominator"].to_numpy(float, na_value=np.nan).copy()
+    denominator = floats(frame, "denominator").copy()
     denominator[has_den] = shown[cells.denominator[has_den]]
-    true_count = frame["count"].to_numpy(float, na_value=np.nan)
+    true_count = floats(frame, "count")
     n = len(frame)
-    columns = {c: frame[c].to_numpy(float, na_value=np.nan) for c in VALUE_COLUMNS if c in frame}
+    columns = {c: floats(frame, c) for c in VALUE_COLUMNS if c in frame}
     recomputed, withheld = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if rule.round_to:
         derived, recomputed, withheld = rederive(frame, count, denominator, true_count)
