@@ -78,17 +78,16 @@ class AttackReport:
         return "\n".join(lines)
 
 
-def _name(frame: pd.DataFrame, cells: Cells, cell_ids: np.ndarray, attack: str) -> pd.DataFrame:
-    """Return NAMED + attack for each cell, named by the first row that shows or uses it."""
-    if len(cell_ids) == 0:
-        return pd.DataFrame(columns=[*NAMED, "attack"])
+def _name(frame: pd.DataFrame, cells: Cells, found: list[tuple[np.ndarray, str]]) -> pd.DataFrame:
+    """Return NAMED + attack for each (cells, attack) found, each cell named by the first row using it."""
+    cell_ids = np.concatenate([c for c, _ in found])
     row_of = np.full(cells.size, -1)
     has_den = cells.denominator >= 0
     for owner, rows in ((cells.denominator[has_den], np.flatnonzero(has_den)),
                         (cells.numerator, np.arange(len(frame)))):
         row_of[owner[::-1]] = rows[::-1]  # first row wins; numerators override denominators
     named = frame.iloc[row_of[cell_ids]][NAMED].reset_index(drop=True)
-    return named.assign(attack=attack)
+    return named.assign(attack=np.concatenate([np.full(len(c), a, dtype=object) for c, a in found]))
 
 
 def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int]) -> dict[str, tuple]:
@@ -142,7 +141,7 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
     report.rows_checked += len(frame)
     report.cells_checked += cells.size
     report.hidden_cells += int(np.isnan(shown).sum())
-    found: list[pd.DataFrame] = []
+    found: list[tuple[np.ndarray, str]] = []
     known = np.zeros(cells.size, dtype=bool)
 
     bad = conflict | rule.suppresses(shown)
@@ -151,7 +150,7 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
     leaks = find_leaks(frame, rule)
     bad[cells.numerator[leaks.index.to_numpy()]] = True
     report.tried[DIRECT] += cells.size
-    found.append(_name(frame, cells, np.flatnonzero(bad), DIRECT))
+    found.append((np.flatnonzero(bad), DIRECT))
     known |= bad
 
     lo, hi = rule.reader_bounds(shown)
@@ -160,7 +159,7 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
         cell, value = cell[ok], value[ok]
         news = np.isnan(shown[cell]) | (value != shown[cell])
         hits = np.unique(cell[news & ~known[cell]])
-        found.append(_name(frame, cells, hits, attack))
+        found.append((hits, attack))
         known[hits] = True
         lo[cell[news]], hi[cell[news]] = value[news], value[news]
 
@@ -171,13 +170,13 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
         report.tried[attack] += subset.n_groups
         new_lo, new_hi = propagate(lo, hi, subset)
         hits = recovered(new_lo, new_hi, shown, rule) & ~known
-        found.append(_name(frame, cells, np.flatnonzero(hits), attack))
+        found.append((np.flatnonzero(hits), attack))
         known |= hits
     if rule.suppress_max is not None and rule.suppress_max - (rule.suppress_min or 0) >= 2:
         report.narrowed += int((np.isnan(shown) & (new_hi <= rule.suppress_max) & (new_hi - new_lo < 2)).sum())
-    found = [f for f in found if len(f)]
+    found = [(c, a) for c, a in found if len(c)]
     if found:
-        report.findings = pd.concat([report.findings, *found], ignore_index=True)
+        report.findings = pd.concat([report.findings, _name(frame, cells, found)], ignore_index=True)
     return report
 
 

@@ -117,7 +117,7 @@ def secondary(true: np.ndarray, hidden: np.ndarray, margins: Margins, rule: Disc
                 break
         else:
             return hidden, rounds
-        picked = _relieve(subset, binding_terms(run_lo, run_hi, subset), leak, hidden, usable & ~hidden & ~leak, true)
+        picked = _relieve(subset, binding_terms(run_lo, run_hi, subset), leak, hidden, usable & ~hidden, true)
         if picked.size == 0:
             break
         hidden[picked] = True

@@ -58,37 +58,46 @@ def _empty() -> Margins:
     return Margins(i, i, np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, dtype=bool))
 
 
+def _sorted_lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Return the position in ``keys`` (distinct integers) of each ``wanted`` value, -1 where absent."""
+    order = np.argsort(keys)
+    at = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+    return np.where(keys[order][at] == wanted, order[at], -1)
+
+
 def _equations(cells: Cells, column: str, edges: pd.DataFrame, kind: str) -> Margins:
     """Return the equations where ``edges`` (parent, child, partition, n_children) map ``column`` values."""
     if edges.empty or cells.size == 0:
         return _empty()
     labels = cells.labels[column]
-    edges = edges.assign(child_id=labels.get_indexer(edges["child"]), parent_id=labels.get_indexer(edges["parent"]))
-    edges = edges[(edges["child_id"] >= 0) & (edges["parent_id"] >= 0)]
-    if edges.empty:
+    child, parent = labels.get_indexer(edges["child"]), labels.get_indexer(edges["parent"])
+    keep = (child >= 0) & (parent >= 0)
+    if not keep.any():
         return _empty()
+    partition = pd.factorize(edges["partition"])[0][keep]
+    child, parent, expected_n = child[keep], parent[keep], edges["n_children"].to_numpy()[keep]
     values = cells.codes[column].to_numpy()
     other = pd.factorize(dense_ids([cells.codes[c].to_numpy() for c in _KEY if c != column]))[0]
+    # Every (cell, edge) pair where the edge's child is the cell's value.
+    by_child = np.argsort(child, kind="stable")
+    first = np.searchsorted(child[by_child], values, "left")
+    n_edges = np.searchsorted(child[by_child], values, "right") - first
+    cell = np.repeat(np.arange(cells.size), n_edges)
+    edge = by_child[np.repeat(first - np.cumsum(n_edges) + n_edges, n_edges) + np.arange(n_edges.sum())]
     width = len(labels)
-    cell_index = pd.Index(other * width + values)
-    members = pd.DataFrame({"cell": np.arange(cells.size), "child_id": values, "other": other}).merge(
-        edges[["child_id", "parent_id", "partition", "n_children"]], on="child_id")
-    members["total"] = cell_index.get_indexer(members["other"] * width + members["parent_id"])
-    members = members[members["total"] >= 0]
-    if members.empty:
+    total = _sorted_lookup(other * width + values, other[cell] * width + parent[edge])
+    cell, edge, total = cell[total >= 0], edge[total >= 0], total[total >= 0]
+    if cell.size == 0:
         return _empty()
-    partition = pd.factorize(members["partition"])[0]
-    gid = pd.factorize(members["total"].to_numpy() * (partition.max() + 1) + partition)[0]
-    n_groups = int(gid.max()) + 1
+    _, first_term, gid = np.unique(total * (partition.max() + 1) + partition[edge], return_index=True,
+                                   return_inverse=True)
+    n_groups = len(first_term)
     present = np.bincount(gid, minlength=n_groups)
-    expected = np.zeros(n_groups)
-    expected[gid] = members["n_children"].to_numpy()
-    total = np.zeros(n_groups, dtype=np.int64)
-    total[gid] = members["total"].to_numpy()
     group = np.concatenate([gid, np.arange(n_groups)])
-    cell = np.concatenate([members["cell"].to_numpy(), total])
+    cells_of_terms = np.concatenate([cell, total[first_term]])
     sign = np.concatenate([np.ones(len(gid)), -np.ones(n_groups)])
-    return Margins(group, cell, sign, np.full(n_groups, kind, dtype=object), present < expected)
+    return Margins(group, cells_of_terms, sign, np.full(n_groups, kind, dtype=object),
+                   present < expected_n[edge[first_term]])
 
 
 @lru_cache(maxsize=1)
