@@ -78,20 +78,23 @@ class AttackReport:
         return "\n".join(lines)
 
 
-def _name(frame: pd.DataFrame, cells: Cells, found: list[tuple[np.ndarray, str]]) -> pd.DataFrame:
-    """Return NAMED + attack for each (cells, attack) found, each cell named by the first row using it."""
-    cell_ids = np.concatenate([c for c, _ in found])
+def _first_rows(cells: Cells, n_rows: int) -> np.ndarray:
+    """Return per cell the first row that shows or uses it (its count before its denominator)."""
     row_of = np.full(cells.size, -1)
     has_den = cells.denominator >= 0
-    for owner, rows in ((cells.denominator[has_den], np.flatnonzero(has_den)),
-                        (cells.numerator, np.arange(len(frame)))):
-        row_of[owner[::-1]] = rows[::-1]  # first row wins; numerators override denominators
-    named = frame.iloc[row_of[cell_ids]][NAMED].reset_index(drop=True)
-    return named.assign(attack=np.concatenate([np.full(len(c), a, dtype=object) for c, a in found]))
+    for owner, rows in ((cells.denominator[has_den], np.flatnonzero(has_den)), (cells.numerator, np.arange(n_rows))):
+        row_of[owner[::-1]] = rows[::-1]
+    return row_of
+
+
+def _name(frame: pd.DataFrame, found: list[tuple[np.ndarray, str]]) -> pd.DataFrame:
+    """Return NAMED + attack for each (rows, attack) found."""
+    named = frame.iloc[np.concatenate([r for r, _ in found])][NAMED].reset_index(drop=True)
+    return named.assign(attack=np.concatenate([np.full(len(r), a, dtype=object) for r, a in found]))
 
 
 def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int]) -> dict[str, tuple]:
-    """Return attack -> (cells, counts) that values and limits give back."""
+    """Return attack -> (cells, counts, rows): the counts that values and limits on those rows give back."""
     kind = frame["value_type"].to_numpy(object)
     col = {c: floats(frame, c) for c in
            ("value", "count", "denominator", "lower_ci_95", "upper_ci_95")}
@@ -122,10 +125,12 @@ def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[s
             todo = np.isnan(found) & ~np.isnan(n)
             found[todo] = inv.wilson_count(up[sel][todo], low[sel][todo], n[todo], mult[sel][todo])
         limits[sel] = found
+    rows = np.arange(len(frame))
     return {
         VALUE: (np.concatenate([cells.numerator[simple], cells.denominator[has_den & simple]]),
-                np.concatenate([num_value[simple], den_value[has_den & simple]])),
-        LIMITS: (cells.numerator, limits),
+                np.concatenate([num_value[simple], den_value[has_den & simple]]),
+                np.concatenate([rows[simple], rows[has_den & simple]])),
+        LIMITS: (cells.numerator, limits, rows),
     }
 
 
@@ -147,21 +152,23 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
     bad = conflict | rule.suppresses(shown)
     if rule.round_to:
         bad |= ~np.isnan(shown) & (np.mod(shown, rule.round_to) != 0)
-    leaks = find_leaks(frame, rule)
-    bad[cells.numerator[leaks.index.to_numpy()]] = True
+    leak_rows = find_leaks(frame, rule).index.to_numpy()  # e.g. a suppressed row still showing its value
     report.tried[DIRECT] += cells.size
-    found.append((np.flatnonzero(bad), DIRECT))
+    row_of = _first_rows(cells, len(frame))
+    found.append((np.unique(np.concatenate([row_of[np.flatnonzero(bad)], leak_rows])), DIRECT))
     known |= bad
+    known[cells.numerator[leak_rows]] = True
 
     lo, hi = rule.reader_bounds(shown)
-    for attack, (cell, value) in _learned(frame, cells, shown, report.tried).items():
-        ok = ~np.isnan(value)
-        cell, value = cell[ok], value[ok]
-        news = np.isnan(shown[cell]) | (value != shown[cell])
-        hits = np.unique(cell[news & ~known[cell]])
-        found.append((hits, attack))
+    for attack, (cell, value, rows) in _learned(frame, cells, shown, report.tried).items():
+        given = ~np.isnan(value)
+        news = given & (np.isnan(shown[cell]) | (value != shown[cell]))
+        hits, first = np.unique(cell[news], return_index=True)
+        found.append((rows[news][first][~known[hits]], attack))
         known[hits] = True
-        lo[cell[news]], hi[cell[news]] = value[news], value[news]
+        # Once these figures give back one unrounded count, every count they agree with is exact too.
+        exact = given if news.any() else news
+        lo[cell[exact]], hi[cell[exact]] = value[exact], value[exact]
 
     margins = margins_of(cells)
     new_lo, new_hi = lo, hi
@@ -170,13 +177,13 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
         report.tried[attack] += subset.n_groups
         new_lo, new_hi = propagate(lo, hi, subset)
         hits = recovered(new_lo, new_hi, shown, rule) & ~known
-        found.append((np.flatnonzero(hits), attack))
+        found.append((row_of[np.flatnonzero(hits)], attack))
         known |= hits
     if rule.suppress_max is not None and rule.suppress_max - (rule.suppress_min or 0) >= 2:
         report.narrowed += int((np.isnan(shown) & (new_hi <= rule.suppress_max) & (new_hi - new_lo < 2)).sum())
     found = [(c, a) for c, a in found if len(c)]
     if found:
-        report.findings = pd.concat([report.findings, _name(frame, cells, found)], ignore_index=True)
+        report.findings = pd.concat([report.findings, _name(frame, found)], ignore_index=True)
     return report
 
 
