@@ -193,12 +193,17 @@ def _ages(n: int, start: int = 40) -> list[dict]:
     return [{"STARTAGE": str(start + 5 * i)} for i in range(n)]
 
 
-def test_dsr_not_published_below_ten_and_equal_to_direct_calculation(tmp_path: Path,
-                                                                     population: pd.DataFrame) -> None:
+def test_dsr_published_only_from_a_published_count_of_ten_and_equal_to_direct_calculation(
+        tmp_path: Path, population: pd.DataFrame) -> None:
     rows = _ages(9) + [{**r, "RESLADST_ONS": BIRMINGHAM} for r in _ages(12, start=20)]
     frame = _parse(_write(tmp_path, rows), population)
-    small = _row(frame, "hes_admissions_all_cancers_emergency_dsr")
-    assert small["count"] == 9 and np.isnan(small["value"]) and small["value_note"] == stats.DSR_NOTE
+    # 9 admissions are published as 10, and the DSR as that of the counts scaled to 10: whether a DSR
+    # appears depends on the published count only. Without rounding, 9 gets no DSR.
+    small = _row(publishable(frame), "hes_admissions_all_cancers_emergency_dsr")
+    scaled = stats.dsr(np.bincount(np.arange(40, 85, 5) // 5, minlength=19) * 10 / 9, np.full(19, 2.0 * BAND_POP))
+    assert small["count"] == 10 and small["value"] == pytest.approx(scaled.value)
+    exact = _row(disclosure.protect(frame, "7_or_fewer").frame, "hes_admissions_all_cancers_emergency_dsr")
+    assert exact["count"] == 9 and np.isnan(exact["value"]) and exact["value_note"] == stats.DSR_NOTE
     big = _row(frame, "hes_admissions_all_cancers_emergency_dsr", area=BIRMINGHAM)
     counts = np.zeros(19)
     for age in range(20, 80, 5):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from landscape_pipeline import stats
 from landscape_pipeline.disclosure.bounds import binding_terms, margin_runs, propagate, recovered
 from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of, floats
 from landscape_pipeline.disclosure.derive import WITHHELD_NOTE, rederive
@@ -163,11 +164,16 @@ def protect(frame: pd.DataFrame, rule: str | DisclosureRule, families: CountFami
         derived, recomputed, withheld = rederive(frame, count, denominator, true_count)
         columns.update(derived)
     blank = cells.rows_of(hidden & ~np.isnan(true))
-    columns = {c: np.where(blank, np.nan, v) for c, v in columns.items()}
+    # A DSR appears only where its *published* count is 10 or more (Fingertips), so its presence
+    # says nothing a reader could not see from the count.
+    small_dsr = (frame["value_type"].to_numpy(object) == "DSR") & ~blank & (count < stats.DSR_MIN_COUNT)
+    small_dsr &= ~np.isnan(columns.get("value", np.full(n, np.nan)))
+    columns = {c: np.where(blank | small_dsr, np.nan, v) for c, v in columns.items()}
     columns["count"] = np.where(np.isnan(true_count) | blank, np.nan, count)
     columns["denominator"] = denominator
     notes = frame["value_note"].to_numpy(object) if "value_note" in frame else np.full(n, None, dtype=object)
-    notes = np.where(blank, rule.value_note, np.where(withheld, WITHHELD_NOTE, notes))
+    notes = np.where(blank, rule.value_note,
+                     np.where(withheld, WITHHELD_NOTE, np.where(small_dsr, stats.DSR_NOTE, notes)))
     before = frame["suppressed"].to_numpy(bool) if "suppressed" in frame else np.zeros(n, dtype=bool)
     out = frame.assign(**columns, suppressed=before | blank, value_note=notes)
     by_primary = cells.rows_of(primary)

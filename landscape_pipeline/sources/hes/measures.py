@@ -5,12 +5,12 @@ Areas: England's 296 districts/unitaries, the 21 counties (sums of their distric
 the same way *before* any rate is formed. Financial year YYYY/YY uses the mid-YYYY population.
 
 Rows carry UNROUNDED counts and the statistics computed from them (``stats.rate_frame``,
-``stats.dsr_frame`` with ESP2013, ``stats.proportion_frame``; no DSR below 10 admissions).
+``stats.dsr_frame`` with ESP2013, ``stats.proportion_frame``).
 Admissions of unknown age are shared among the age bands pro rata to the known ages, so a DSR's
 count is the same admissions count as its count and crude-rate rows. The disclosure layer
 (:func:`landscape_pipeline.disclosure.protect` with :func:`indicators.count_families`, applied at
 ingest and by :func:`publishable`) then suppresses, rounds and re-derives every figure from the
-published counts.
+published counts, and publishes a DSR only where the published count is 10 or more.
 """
 
 from __future__ import annotations
@@ -150,7 +150,9 @@ def build_rows(agg: Aggregation, population: pd.DataFrame) -> pd.DataFrame:
         long = pd.DataFrame({"group": np.repeat(np.arange(len(cells)), len(BANDS)),
                              "age_band": np.tile(np.asarray(BANDS, dtype=object), len(cells)),
                              "count": by_band.ravel(), "population": pops[y, a, x].ravel()})
-        dsr = stats.dsr_frame(long, ["group"]).drop(columns="group").rename(columns={"note": "stat_note"})
+        # Computed for any count: the disclosure layer publishes a DSR only where the *published* count is
+        # 10 or more, so whether a DSR appears says nothing about the unrounded count.
+        dsr = stats.dsr_frame(long, ["group"], min_count=1).drop(columns="group").rename(columns={"note": "stat_note"})
         dsr["count"] = count
         dsr["stat_note"] = np.where((count > 0) & (by_band.sum(axis=1) == 0), NO_AGES_NOTE, dsr["stat_note"])
         blocks.append(_describe(cells, areas, years, method, "dsr").join(dsr))
