@@ -93,44 +93,50 @@ def _name(frame: pd.DataFrame, found: list[tuple[np.ndarray, str]]) -> pd.DataFr
     return named.assign(attack=np.concatenate([np.full(len(r), a, dtype=object) for r, a in found]))
 
 
+def _inverted(kind: np.ndarray, value: np.ndarray, low: np.ndarray, up: np.ndarray, den: np.ndarray,
+              mult: np.ndarray, spread: np.ndarray, level: float) -> np.ndarray:
+    """Return per row the count its limits at ``level`` give back (NaN where they give none)."""
+    out = np.full(len(kind), np.nan)
+    sel = (kind == "crude rate") & ~np.isnan(up)
+    out[sel] = inv.poisson_count(up[sel], low[sel], den[sel], mult[sel], level)
+    sel = (kind == "DSR") & ~np.isnan(up)
+    out[sel] = inv.dobson_count(value[sel], low[sel], up[sel], level)
+    sel = (kind == "proportion") & ~np.isnan(up)
+    if sel.any():
+        # A rounded denominator could be any count its rounding allows: try each, the shown one first.
+        found = np.full(int(sel.sum()), np.nan)
+        for offset in (0, -1, 1, -2, 2):
+            n = np.where(abs(offset) <= spread[sel], den[sel] + offset, np.nan)
+            todo = np.isnan(found) & ~np.isnan(n)
+            found[todo] = inv.wilson_count(up[sel][todo], low[sel][todo], n[todo], mult[sel][todo], level)
+        out[sel] = found
+    return out
+
+
 def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int]) -> dict[str, tuple]:
     """Return attack -> (cells, counts, rows): the counts that values and limits on those rows give back."""
     kind = frame["value_type"].to_numpy(object)
-    col = {c: floats(frame, c) for c in
-           ("value", "count", "denominator", "lower_ci_95", "upper_ci_95")}
+    value, count = floats(frame, "value"), floats(frame, "count")
     mult = multipliers(frame)
     has_den = cells.denominator >= 0
-    den = np.where(has_den, shown[np.maximum(cells.denominator, 0)], col["denominator"])
-    simple = np.isin(kind, ["count", "crude rate", "proportion"]) & ~np.isnan(col["value"])
+    den = np.where(has_den, shown[np.maximum(cells.denominator, 0)], floats(frame, "denominator"))
+    simple = np.isin(kind, ["count", "crude rate", "proportion"]) & ~np.isnan(value)
     tried[VALUE] += int(simple.sum())
-    num_value = np.where(kind == "count", inv.whole(col["value"]),
-                         inv.value_times_denominator(col["value"], den, mult))
-    den_value = inv.count_over_value(col["count"], col["value"], mult)
-    rate, prop, dsr = (kind == t for t in ("crude rate", "proportion", "DSR"))
-    has_limits = ~np.isnan(col["upper_ci_95"])
-    tried[LIMITS] += int((has_limits & (rate | prop | dsr)).sum())
-    limits = np.full(len(frame), np.nan)
-    up, low, value = col["upper_ci_95"], col["lower_ci_95"], col["value"]
-    sel = rate & has_limits
-    limits[sel] = inv.poisson_count(up[sel], low[sel], den[sel], mult[sel])
-    sel = dsr & has_limits
-    limits[sel] = inv.dobson_count(value[sel], low[sel], up[sel])
-    sel = prop & has_limits
-    if sel.any():
-        # A rounded denominator could be any count its rounding allows: try each, the shown one first.
-        spread = np.where(has_den[sel] & (den[sel] > 0), 2, 0)
-        found = np.full(int(sel.sum()), np.nan)
-        for offset in (0, -1, 1, -2, 2):
-            n = np.where(abs(offset) <= spread, den[sel] + offset, np.nan)
-            todo = np.isnan(found) & ~np.isnan(n)
-            found[todo] = inv.wilson_count(up[sel][todo], low[sel][todo], n[todo], mult[sel][todo])
-        limits[sel] = found
+    num_value = np.where(kind == "count", inv.whole(value), inv.value_times_denominator(value, den, mult))
+    den_value = inv.count_over_value(count, value, mult)
+    spread = np.where(has_den & (den > 0), 2, 0)
     rows = np.arange(len(frame))
+    limit_cells, limit_counts = [], []
+    for level, tag in ((0.95, "95"), (0.998, "99_8")):
+        low, up = floats(frame, f"lower_ci_{tag}"), floats(frame, f"upper_ci_{tag}")
+        tried[LIMITS] += int((~np.isnan(up) & np.isin(kind, ["crude rate", "proportion", "DSR"])).sum())
+        limit_cells.append(cells.numerator)
+        limit_counts.append(_inverted(kind, value, low, up, den, mult, spread, level))
     return {
         VALUE: (np.concatenate([cells.numerator[simple], cells.denominator[has_den & simple]]),
                 np.concatenate([num_value[simple], den_value[has_den & simple]]),
                 np.concatenate([rows[simple], rows[has_den & simple]])),
-        LIMITS: (cells.numerator, limits, rows),
+        LIMITS: (np.concatenate(limit_cells), np.concatenate(limit_counts), np.concatenate([rows, rows])),
     }
 
 

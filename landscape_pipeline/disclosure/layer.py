@@ -6,10 +6,15 @@
    count) by differencing the published margins (:mod:`.bounds`), one more cell is hidden in each
    margin that pins it. Heuristic, to lose little: among that margin's shown non-zero cells prefer
    a member to the total, then the cell that also sits in the most other pinning margins (one cell
-   settling several margins at once), then the smallest count. Repeated until nothing is pinned.
+   settling several margins at once), then the smallest count. Where a pinning margin has nothing
+   left to hide, the margins pinning its hidden cells are tried instead. Repeated until nothing is
+   pinned. Without rounding, a first pass settles the classic case (a margin with one hidden cell)
+   by counting alone. Under rounding most margins need nothing: differencing rounded counts narrows a
+   hidden count but rarely pins it.
 4. Rounding: shown counts (and protected denominators) are rounded per the rule.
 5. Every figure is re-derived from the published counts (:mod:`.derive`); rows whose count or
-   protected denominator is hidden are blanked and marked suppressed.
+   protected denominator is hidden are blanked and marked suppressed; a DSR is shown only where its
+   published count is 10 or more.
 """
 
 from __future__ import annotations
