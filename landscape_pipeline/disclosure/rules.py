@@ -111,9 +111,9 @@ RULES: dict[str, DisclosureRule] = {
                        "numerator is 7 or fewer (indicator 92033)."),
         DisclosureRule("none", None, None, None, "No disclosure control (e.g. ONS deaths, which are discoverable).",
                        "Published as is: the publisher has already applied its own control (Fingertips, Public "
-                       "Health Scotland, the Cancer Patient Experience Survey), the figures are not counts of "
-                       "people (IMD, population estimates), or they are discoverable (ONS deaths, Fingertips "
-                       "indicator 90362)."),
+                       "Health Scotland and ScotPHO, the Cancer Patient Experience Survey), the figures are not "
+                       "counts of people (IMD, SIMD, population estimates), or they are discoverable (ONS deaths, "
+                       "Fingertips indicator 90362)."),
     )
 }
 
