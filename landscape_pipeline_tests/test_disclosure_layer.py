@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 from landscape_pipeline import disclosure, geography, stats
 from landscape_pipeline.disclosure import RULES, attack_source, protect
 from landscape_pipeline.disclosure.derive import WITHHELD_NOTE
 from landscape_pipeline_tests.factories import indicator_rows
+from landscape_pipeline_tests.lp_attacker import lp_pinned
 
 BOARD = "S08000015"  # NHS Ayrshire and Arran: East, North and South Ayrshire
 COUNCILS = geography.council_areas_in_board(BOARD)
@@ -176,32 +176,6 @@ def test_rule_none_publishes_as_is() -> None:
 
 
 # ---------------------------------------------------------------- properties
-def _lp_pinned(frame: pd.DataFrame, rule: disclosure.DisclosureRule) -> list[str]:
-    """Return the hidden (or, under rounding, mis-shown) counts a linear programme pins to one value.
-
-    Variables: every count of the cube; constraints: its margins and what each published count allows.
-    """
-    cells = disclosure.cells.cells_of(frame, families)
-    shown, _ = cells.gather(frame)
-    lo, hi = rule.reader_bounds(shown)
-    margins = disclosure.margins.margins_of(cells)
-    a_eq = np.zeros((margins.n_groups, cells.size))
-    a_eq[margins.group, margins.cell] = margins.sign
-    bounds = list(zip(lo, np.where(np.isinf(hi), None, hi), strict=True))
-    pinned = []
-    for i in np.flatnonzero(np.isnan(shown) | (hi > lo)):
-        c = np.zeros(cells.size)
-        c[i] = 1
-        low = linprog(c, A_eq=a_eq, b_eq=np.zeros(margins.n_groups), bounds=bounds, method="highs")
-        high = linprog(-c, A_eq=a_eq, b_eq=np.zeros(margins.n_groups), bounds=bounds, method="highs")
-        if low.status == 0 and high.status == 0 and np.ceil(low.fun - 1e-6) >= np.floor(-high.fun + 1e-6):
-            value = np.ceil(low.fun - 1e-6)
-            hidden = np.isnan(shown[i])
-            if (rule.round_to or rule.suppresses([value])[0]) if hidden else value != shown[i]:
-                pinned.append(f"cell {i} = {value}")
-    return pinned
-
-
 _atoms = st.lists(st.integers(min_value=0, max_value=12), min_size=18, max_size=18)
 _rules = st.sampled_from(["hes", "fewer_than_5", "fewer_than_3", "7_or_fewer"])
 
@@ -228,7 +202,7 @@ def test_after_the_layer_no_attack_recovers_a_hidden_count(atoms: list[int], rul
 @given(atoms=_atoms, rule=_rules)
 def test_after_the_layer_a_linear_programme_pins_no_hidden_count(atoms: list[int], rule: str) -> None:
     out = protect(_rows(_cube(atoms)), rule, families).frame
-    assert _lp_pinned(out, RULES[rule]) == []
+    assert lp_pinned(out, RULES[rule], families) == []
 
 
 @settings(deadline=None, max_examples=15)

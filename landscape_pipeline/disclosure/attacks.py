@@ -7,8 +7,8 @@ per cell (:mod:`.cells`) and tries, in order:
    that still shows figures, one count shown two ways by sibling indicators;
 2. value x denominator / multiplier (and count x multiplier / value for a protected denominator);
 3. confidence-limit inversion: exact/Byar's (crude rates), Wilson (proportions), Dobson (DSRs);
-4. sex, hierarchy and period differencing, each alone and then combined, starting from whatever
-   steps 2-3 recovered (:mod:`.bounds`).
+4. sex, hierarchy, period and breakdown (a total = its categories) differencing, each alone and then
+   combined, starting from whatever steps 2-3 recovered (:mod:`.bounds`).
 
 A finding names the indicator, area, period, sex and the attack, never the recovered count.
 """
@@ -30,7 +30,8 @@ from landscape_pipeline.disclosure.margins import margins_of
 from landscape_pipeline.disclosure.rules import DisclosureRule, find_leaks, get_rule
 
 DIRECT, VALUE, LIMITS = "read directly", "value x denominator / multiplier", "confidence-limit inversion"
-DIFFERENCING = {"sex": "sex differencing", "geography": "hierarchy differencing", "period": "period differencing"}
+DIFFERENCING = {"sex": "sex differencing", "geography": "hierarchy differencing", "period": "period differencing",
+                "breakdown": "breakdown differencing"}
 COMBINED = "combined differencing"
 ATTACKS: tuple[str, ...] = (DIRECT, VALUE, LIMITS, *DIFFERENCING.values(), COMBINED)
 NAMED = ["source_id", "indicator_id", "area_code", "period_label", "sex", "age"]

@@ -6,10 +6,14 @@ Each margin is a linear equation ``total = sum(members)`` over cells of one fami
 - geography: a county = its districts; a region or nation = its districts and unitaries, and also
   = its counties and unitaries; England = its regions; a Scottish health board = its council areas,
   Scotland = its boards (from :mod:`landscape_pipeline.geography`);
-- period: a pooled period (e.g. 2019-21) = the shorter periods that exactly tile it.
+- period: a pooled period (e.g. 2019-21) = the shorter periods that exactly tile it;
+- breakdown: a total (the row with no category) = the rows of one ``category_type`` (e.g. every
+  service, or every tumour group) under the same family, area, period, sex and age.
 
 An equation is kept when its total is a cell of the table. Members the table lacks make it *open*:
-the total is then only an upper bound on the members present (unknown non-negative slack).
+the total is then only an upper bound on the members present (unknown non-negative slack). A
+breakdown is the exception: it lists every category that has a count, so a category absent under
+one total is read as zero and the equation stays closed (a reader would assume as much).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 from landscape_pipeline import geography
 from landscape_pipeline.disclosure.cells import CELL_COLUMNS, Cells, dense_ids
 
-KINDS: tuple[str, ...] = ("sex", "geography", "period")
+KINDS: tuple[str, ...] = ("sex", "geography", "period", "breakdown")
 _KEY = ["family", *CELL_COLUMNS]
 
 
@@ -100,6 +104,35 @@ def _equations(cells: Cells, column: str, edges: pd.DataFrame, kind: str) -> Mar
                    present < expected_n[edge[first_term]])
 
 
+def _breakdown_equations(cells: Cells) -> Margins:
+    """Return one closed equation per total cell and ``category_type`` found under it (see module docstring)."""
+    if cells.size == 0:
+        return _empty()
+    kind_code = cells.codes["category_type"].to_numpy()
+    category_code = cells.codes["category"].to_numpy()
+    blank_kind = cells.labels["category_type"].get_indexer([""])[0]
+    blank_category = cells.labels["category"].get_indexer([""])[0]
+    is_total = (kind_code == blank_kind) & (category_code == blank_category)
+    is_member = (kind_code != blank_kind) & (category_code != blank_category)
+    if not is_total.any() or not is_member.any():
+        return _empty()
+    base = dense_ids([cells.codes[c].to_numpy() for c in ("family", "area_code", "period_label", "sex", "age")])
+    totals = np.flatnonzero(is_total)
+    members = np.flatnonzero(is_member)
+    at = _sorted_lookup(base[totals], base[members])
+    members, total = members[at >= 0], totals[at[at >= 0]]
+    if members.size == 0:
+        return _empty()
+    _, first_term, gid = np.unique(total * (kind_code.max() + 1) + kind_code[members], return_index=True,
+                                   return_inverse=True)
+    n_groups = len(first_term)
+    group = np.concatenate([gid, np.arange(n_groups)])
+    cells_of_terms = np.concatenate([members, total[first_term]])
+    sign = np.concatenate([np.ones(len(gid)), -np.ones(n_groups)])
+    return Margins(group, cells_of_terms, sign, np.full(n_groups, "breakdown", dtype=object),
+                   np.zeros(n_groups, dtype=bool))
+
+
 @lru_cache(maxsize=1)
 def geography_edges() -> pd.DataFrame:
     """Return (parent, child, partition, n_children) for every area that is the sum of others."""
@@ -162,6 +195,8 @@ def margins_of(cells: Cells, kinds: tuple[str, ...] = KINDS) -> Margins:
         parts.append(_equations(cells, "area_code", geography_edges(), "geography"))
     if "period" in kinds:
         parts.append(_equations(cells, "period_label", period_edges(cells.periods), "period"))
+    if "breakdown" in kinds:
+        parts.append(_breakdown_equations(cells))
     offset, groups = 0, []
     for part in parts:
         groups.append(part.group + offset)
