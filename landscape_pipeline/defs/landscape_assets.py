@@ -18,7 +18,7 @@ INDICATOR_TABLE = dg.AssetKey("indicator_table")
 BASELINES = dg.AssetKey("baselines")
 ATTACK_CHECK = "disclosure_attacks"
 _ATTACK_DESCRIPTION = ("No suppressed or unrounded count can be recovered from what is published: value x "
-                       "denominator, confidence-limit inversion, sex, hierarchy and period differencing.")
+                       "denominator, confidence-limit inversion, sex, hierarchy, period and breakdown differencing.")
 
 
 def leaks_by_source(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> pd.DataFrame:

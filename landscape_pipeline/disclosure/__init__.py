@@ -3,7 +3,7 @@
 - :mod:`.rules`: the named rules (:data:`RULES`, each citing the publisher's guidance it follows)
   and the cell-by-cell tools :func:`apply_rule` and :func:`find_leaks`;
 - :func:`protect`: the layer applied to every source whose rule is not "none": primary and
-  secondary suppression across the sex, geography and period margins, rounding, and every figure
+  secondary suppression across the sex, geography, period and breakdown margins, rounding, and every figure
   re-derived from the published counts;
 - :func:`disclosure_attacks`: the blocking check, run on whatever is about to be published.
 """

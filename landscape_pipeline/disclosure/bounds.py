@@ -2,8 +2,8 @@
 
 Every count starts with the bounds its published form allows (:meth:`DisclosureRule.reader_bounds`).
 Each margin ``total = sum(members)`` then bounds each of its terms by the others (e.g. Male =
-Persons - Female), and this is repeated across all margins until nothing tightens: sex, hierarchy
-and period differencing, and chains of them (county - districts, then Persons - Male). A count
+Persons - Female), and this is repeated across all margins until nothing tightens: sex, hierarchy,
+period and breakdown differencing, and chains of them (county - districts, then Persons - Male). A count
 is *recovered* when its bounds close to one value that the rule hides (:func:`recovered`).
 
 This is the attacker the disclosure layer guards against and the check runs: the same code, so the
