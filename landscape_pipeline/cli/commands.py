@@ -7,18 +7,44 @@ import os
 import sys
 from pathlib import Path
 
-from landscape_pipeline import geography, paths, schema
+from landscape_pipeline import paths, schema
+from landscape_pipeline.cli.areas import AreaArgumentError, resolve_area, resolve_areas
 from landscape_pipeline.cli.main import UsageError
-from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.settings import LandscapeSettings, UnknownSourceError, check_source_ids
 
 
 def _settings(args: argparse.Namespace) -> LandscapeSettings:
     live = getattr(args, "live", None)
+    shrink = getattr(args, "allow_shrink", None)
     kwargs: dict[str, object] = {"data_dir": str(Path(args.data_dir).resolve()) if getattr(args, "data_dir", None)
                                  else str(paths.data_root().resolve())}
     if live is not None:
         kwargs["live_sources"] = live
-    return LandscapeSettings(**kwargs)
+    if shrink is not None:
+        kwargs["allow_shrink"] = shrink
+    settings = LandscapeSettings(**kwargs)
+    if not hasattr(args, "live"):  # commands that read outputs fetch nothing
+        return settings
+    try:  # a mistyped source id is a usage error, never a silent fallback to bundled data
+        check_source_ids(settings.live_sources, "--live" if live is not None else "$LANDSCAPE_LIVE_SOURCES")
+        check_source_ids(settings.allow_shrink, "--allow-shrink")
+    except UnknownSourceError as exc:
+        raise UsageError(str(exc)) from None
+    return settings
+
+
+def _areas(values: list[str] | None) -> list[str] | None:
+    try:
+        return resolve_areas(values)
+    except AreaArgumentError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _area(value: str) -> str:
+    try:
+        return resolve_area(value)
+    except AreaArgumentError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def ensure_dagster_home() -> Path:
@@ -35,10 +61,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Materialise sources, indicator table and baselines in-process on the persistent instance."""
     from landscape_pipeline.cli.run import run_build
 
-    try:
-        codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
-    except geography.AreaCodeError as exc:
-        raise UsageError(str(exc)) from exc
+    codes = _areas(args.area)
     settings = _settings(args)
     ensure_dagster_home()
     return run_build(settings, codes)
@@ -55,10 +78,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     """Print or write one LA's baseline as CSV, JSON or Parquet."""
     from landscape_pipeline.baselines import read_baseline
 
-    try:
-        code = geography.validate_partition_key(args.area)
-    except geography.AreaCodeError as exc:
-        raise UsageError(str(exc)) from exc
+    code = _area(args.area)
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet needs --out FILE (Parquet is binary).")
     root = _settings(args).root()
@@ -99,10 +119,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
             return 1
         print(f"Frozen set '{args.label}' is intact.", file=sys.stderr)
         return 0
-    try:
-        codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
-    except geography.AreaCodeError as exc:
-        raise UsageError(str(exc)) from exc
+    codes = _areas(args.area)
     manifest = freeze.freeze(root, args.label, codes, note=args.note)
     print(f"Froze the baselines under '{args.label}': {manifest}", file=sys.stderr)
     return 0
@@ -110,14 +127,10 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Write one LA's landscape summary page, or every page and the index."""
-    if args.area:
-        try:
-            geography.validate_partition_key(args.area)
-        except geography.AreaCodeError as exc:
-            raise UsageError(str(exc)) from exc
+    area = _area(args.area) if args.area else None
     from landscape_pipeline.cli.summary import run_summary
 
-    return run_summary(_settings(args).root(), args.area, args.all, args.format, args.out)
+    return run_summary(_settings(args).root(), area, args.all, args.format, args.out)
 
 
 def cmd_sources(_args: argparse.Namespace) -> int:
