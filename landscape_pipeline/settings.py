@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Generator, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -73,6 +74,8 @@ class LandscapeSettings(dg.ConfigurableResource):
     http_max_retry_after_seconds: float = Field(default=120.0, description="Cap on a server's Retry-After.")
     live_retries: int = Field(default=2, description="Times a live source asset is retried after a transient "
                                                       "network failure (never for bundled files).")
+    live_retry_seconds: float = Field(default=30.0, description="First wait before retrying a live source "
+                                                                 "(doubled each time, with jitter).")
     lock_timeout_seconds: float = Field(
         default=3600.0, description="How long a step waits for the data root's lock (held by another build, or by "
                                     "a step of the same run in another process) before failing.")
@@ -103,6 +106,7 @@ class LandscapeSettings(dg.ConfigurableResource):
                            max_retry_after_seconds=self.http_max_retry_after_seconds,
                            cache_path=raw / "http_cache.json", log_path=raw / "fetch_log.jsonl")
 
+    @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Generator[LandscapeSettings, None, None]:
         """Hold the data root's build lock while a step uses these settings."""
         from landscape_pipeline.buildlock import build_lock

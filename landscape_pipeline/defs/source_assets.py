@@ -27,8 +27,6 @@ from landscape_pipeline.storage import read_indicators, write_indicators
 GX_CHECK = "gx_suite"
 DISCLOSURE_CHECK = "disclosure_control"
 SHRINK_CHECK = "no_sharp_shrink"
-#: First wait before retrying a live source after a transient fault (doubled each time, with jitter).
-LIVE_RETRY_SECONDS = 30.0
 
 
 def source_asset_key(source_id: str) -> dg.AssetKey:
@@ -89,7 +87,7 @@ def _files(context: dg.AssetExecutionContext, spec: SourceSpec, settings: Landsc
         return resolve_files(spec, settings)
     except FetchError as exc:
         if exc.transient and context.retry_number < settings.live_retries:
-            wait = LIVE_RETRY_SECONDS * 2 ** context.retry_number * random.uniform(0.75, 1.25)
+            wait = settings.live_retry_seconds * 2 ** context.retry_number * random.uniform(0.75, 1.25)
             context.log.warning(f"{spec.source_id}: {exc} Retrying in {wait:.0f} s.")
             raise dg.RetryRequested(max_retries=settings.live_retries, seconds_to_wait=wait) from exc
         raise dg.Failure(description=f"{spec.source_id}: {exc}", allow_retries=False) from None

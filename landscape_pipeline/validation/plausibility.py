@@ -115,7 +115,8 @@ def _score_ranges(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
 
 def _whole_counts(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
     values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
-    mask = frame["value_type"].eq("count").to_numpy() & np.isfinite(values) & (np.abs(values - np.round(values)) > 1e-9)
+    finite = np.where(np.isfinite(values), values, 0.0)
+    mask = frame["value_type"].eq("count").to_numpy() & (np.abs(finite - np.round(finite)) > 1e-9)
     return [Violation("whole_counts", "Counts of people or events are whole numbers.", mask, ("value",), "value")]
 
 
@@ -204,6 +205,12 @@ def _sex_parts(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
 
 RULES: tuple[Rule, ...] = (_future, _magnitudes, _proportion_ranges, _score_ranges, _whole_counts,
                            _proportion_consistency, _ranks, _recoded_conflicts, _sex_parts)
+#: Each rule by the name its failures carry (for tests and for sources that want one rule alone).
+RULE_BY_NAME: dict[str, Rule] = {
+    "no_future_periods": _future, "finite_and_bounded": _magnitudes, "proportion_in_range": _proportion_ranges,
+    "score_in_range": _score_ranges, "whole_counts": _whole_counts, "proportion_matches_count": _proportion_consistency,
+    "rank_within_count": _ranks, "no_conflict_after_recoding": _recoded_conflicts, "sexes_within_persons": _sex_parts,
+}
 
 
 def violations(frame: pd.DataFrame, ctx: Context) -> tuple[int, list[Violation]]:
