@@ -62,11 +62,12 @@ def _ons_small(folder: Path) -> list[Path]:
 
 
 def _hes_small(folder: Path) -> list[Path]:
-    """The first 3,000 episodes of the artificial HES sample, still a .csv.gz."""
+    """The 2023/24 episodes among the first 6,000 of the artificial HES sample, still a .csv.gz."""
     source = paths.data_sources_dir() / "hes" / "artificial_hes_apc_sample.csv.gz"
     lines = gzip.decompress(source.read_bytes()).decode("utf-8").splitlines(keepends=True)
     target = folder / source.name
-    target.write_bytes(gzip.compress("".join(lines[:3001]).encode("utf-8")))
+    target.write_bytes(gzip.compress((lines[0] + "".join(x for x in lines[1:6001] if x.startswith("2324,")))
+                                     .encode("utf-8")))
     return [target]
 
 
@@ -280,5 +281,5 @@ def duplicate_row(name: str, column: str | None = None, value: str | None = None
         if column is not None:
             copy[_column(rows, column)] = value
         text.write_rows([*rows[: row + 1], copy, *rows[row + 1:]])
-        return Fault(path.name, row=row + 1, column=column)
+        return Fault(path.name, row=row + 1)  # the key columns, not the changed one, are what clash
     return Mutation(name, apply)

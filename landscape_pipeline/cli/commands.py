@@ -40,6 +40,17 @@ def _areas(values: list[str] | None) -> list[str] | None:
         raise UsageError(str(exc)) from None
 
 
+def _require_frozen(root: Path, label: str) -> None:
+    """Raise a usage error naming the frozen sets when ``label`` was never frozen under ``root``."""
+    from landscape_pipeline import freeze
+
+    if (freeze.frozen_dir(root, label) / freeze.MANIFEST).exists():
+        return
+    known = sorted(p.parent.name for p in (root / "frozen").glob(f"*/{freeze.MANIFEST}"))
+    listed = f"frozen sets there: {', '.join(known)}" if known else "nothing has been frozen there yet"
+    raise UsageError(f"no frozen baseline set called '{label}' under {root / 'frozen'}; {listed}.")
+
+
 def _area(value: str) -> str:
     try:
         return resolve_area(value)
@@ -86,6 +97,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         from landscape_pipeline.freeze import frozen_baseline_path
         from landscape_pipeline.storage import read_indicators
 
+        _require_frozen(root, args.frozen)
         frame = read_indicators(frozen_baseline_path(root, args.frozen, code))
     else:
         frame = read_baseline(root, code)
@@ -113,6 +125,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
     root = _settings(args).root()
     if args.verify:
+        _require_frozen(root, args.label)
         changed = freeze.verify(root, args.label)
         if changed:
             print(f"Frozen set '{args.label}' has changed for: {', '.join(changed)}", file=sys.stderr)

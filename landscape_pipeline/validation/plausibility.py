@@ -120,6 +120,14 @@ def _whole_counts(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
     return [Violation("whole_counts", "Counts of people or events are whole numbers.", mask, ("value",), "value")]
 
 
+def _count_within_denominator(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
+    count = frame["count"].to_numpy(dtype=float, na_value=np.nan)
+    denominator = frame["denominator"].to_numpy(dtype=float, na_value=np.nan)
+    mask = frame["value_type"].eq("proportion").to_numpy() & (count > denominator)
+    return [Violation("count_within_denominator", "For proportions the count is not above the denominator.", mask,
+                      ("count", "denominator"), "count")]
+
+
 def _proportion_consistency(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
     """Value within what count / denominator allows, given rounding of the counts and of the value."""
     count = frame["count"].to_numpy(dtype=float, na_value=np.nan)
@@ -204,11 +212,12 @@ def _sex_parts(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
 
 
 RULES: tuple[Rule, ...] = (_future, _magnitudes, _proportion_ranges, _score_ranges, _whole_counts,
-                           _proportion_consistency, _ranks, _recoded_conflicts, _sex_parts)
+                           _count_within_denominator, _proportion_consistency, _ranks, _recoded_conflicts, _sex_parts)
 #: Each rule by the name its failures carry (for tests and for sources that want one rule alone).
 RULE_BY_NAME: dict[str, Rule] = {
     "no_future_periods": _future, "finite_and_bounded": _magnitudes, "proportion_in_range": _proportion_ranges,
-    "score_in_range": _score_ranges, "whole_counts": _whole_counts, "proportion_matches_count": _proportion_consistency,
+    "score_in_range": _score_ranges, "whole_counts": _whole_counts,
+    "count_within_denominator": _count_within_denominator, "proportion_matches_count": _proportion_consistency,
     "rank_within_count": _ranks, "no_conflict_after_recoding": _recoded_conflicts, "sexes_within_persons": _sex_parts,
 }
 
