@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from landscape_pipeline import schema
-from landscape_pipeline.validation import plausibility
+from landscape_pipeline.validation import canonical_rules as plausibility
 from landscape_pipeline.validation.runner import ValidationReport, _add_plausibility
 from landscape_pipeline_tests.factories import indicator_rows
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from landscape_pipeline import schema
-from landscape_pipeline.validation import plausibility, suite
+from landscape_pipeline.validation import canonical_rules, suite
 
 SAMPLE_ROWS = 5
 
@@ -124,14 +124,14 @@ def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str
 
 def _add_plausibility(report: ValidationReport, frame: pd.DataFrame, labels: Mapping[str, str], build_date: date,
                       count_rounding: float, files: Sequence[Path | str]) -> None:
-    """Append the plausibility rules' failures (see :mod:`plausibility`) to ``report``."""
+    """Append the plausibility rules' failures (see :mod:`canonical_rules`) to ``report``."""
     report.evaluated += 1
     if frame.empty:
-        message = plausibility.empty_table_message([Path(f).name for f in files])
+        message = canonical_rules.empty_table_message([Path(f).name for f in files])
         report.failures.append(Failure("table_has_rows", message, (), 0))
         return
     conformed = schema.conform(frame)
-    ran, found = plausibility.violations(conformed, plausibility.Context(build_date, count_rounding))
+    ran, found = canonical_rules.violations(conformed, canonical_rules.Context(build_date, count_rounding))
     report.evaluated += ran
     for violation in found:
         rows = violation.mask.nonzero()[0]

@@ -55,7 +55,7 @@ def expectations() -> list:
     """Return the canonical expectations (GX 1.x objects), each with a ``meta['description']``.
 
     Rules that need arithmetic across columns or rows (a proportion's count within its denominator,
-    ranges by unit, ...) are vectorised checks in :mod:`landscape_pipeline.validation.plausibility`,
+    ranges by unit, ...) are vectorised checks in :mod:`landscape_pipeline.validation.canonical_rules`,
     reported in the same report; a GX ``row_condition`` costs a pandas query per metric.
     """
     import great_expectations.expectations as gxe
