@@ -88,6 +88,9 @@ BASES: dict[str, Base] = {
     "qof_prevalence": Base(_bundled("qof_prevalence"), "fingertips_276_cancer_qof_prevalence_gp.csv"),
     "cpes": Base(_bundled("cpes", "cpes_2023_data_tables.csv"), "cpes_2023_data_tables.csv"),
     "hes": Base(_hes_small, "artificial_hes_apc_sample.csv.gz"),
+    "scotpho": Base(_bundled("scotpho"), "scotpho_data_council_areas_excerpt.csv"),
+    "simd": Base(_bundled("simd"), "simd2020v2_22062020_reconstructed.csv"),
+    "phs_end_of_life": Base(_bundled("phs_end_of_life"), "2024-10-08_last-six-months-of-life_council-area.csv"),
 }
 
 

@@ -138,6 +138,19 @@ CORPUS: list[Case] = [
          owner=A + ": name the episode row of a future FYEAR"),
     Case("hes", bi.duplicate_row("repeated_episode_key"), REFUSE,
          owner=A + ": an episode repeated under one EPIKEY is counted twice"),
+
+    # -- Scottish sources
+    Case("phs_end_of_life", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("scotpho", bi.set_cell("percentage_150", "measure", "150", value_row(5, "Percentage")), REFUSE),
+    Case("scotpho", bi.set_cell("future_year", "year", "2031", value_row(5, "Percentage")), REFUSE),
+    Case("scotpho", bi.set_cell("numerator_1e20", "numerator", "1e20", value_row(5, "Percentage")), REFUSE),
+    Case("scotpho", bi.drop_column("area_code"), REFUSE),
+    Case("simd", bi.set_cell("rank_99999_of_6976", "SIMD2020V2Rank", "99999"), REFUSE),
+    Case("simd", bi.duplicate_row("repeated_data_zone", "SIMD2020V2Rank", "17"), REFUSE),
+    Case("simd", bi.drop_column("DataZone"), REFUSE),
+    Case("phs_end_of_life", bi.set_cell("percentage_150", "PercentageSpentInHomeCommunity", "150"), REFUSE),
+    Case("phs_end_of_life", bi.set_cell("future_year", "FinancialYear", "2031/32"), REFUSE),
+    Case("phs_end_of_life", bi.set_cell("negative_deaths", "NumberOfDeaths", "-12"), REFUSE),
 ]
 
 

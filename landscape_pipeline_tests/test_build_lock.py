@@ -143,3 +143,10 @@ def test_sweep_touches_only_temp_files(tmp_path: Path) -> None:
         path.write_bytes(b"1")
     assert sorted(storage.sweep_temp_files(tmp_path)) == sorted(drop)
     assert all(p.exists() for p in keep)
+
+
+def test_freezing_while_a_build_writes_is_refused(holder, capsys: pytest.CaptureFixture[str]) -> None:
+    proc, root = holder
+    assert main(["freeze", "--label", "mid-build", "--data-dir", str(root)]) == 1
+    assert f"pid {proc.pid}" in capsys.readouterr().err
+    assert not (root / "frozen").exists()

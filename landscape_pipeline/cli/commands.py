@@ -133,7 +133,10 @@ def cmd_freeze(args: argparse.Namespace) -> int:
         print(f"Frozen set '{args.label}' is intact.", file=sys.stderr)
         return 0
     codes = _areas(args.area)
-    manifest = freeze.freeze(root, args.label, codes, note=args.note)
+    from landscape_pipeline.buildlock import build_lock
+
+    with build_lock(root, command="landscape freeze"):  # never copy a baseline set a build is rewriting
+        manifest = freeze.freeze(root, args.label, codes, note=args.note)
     print(f"Froze the baselines under '{args.label}': {manifest}", file=sys.stderr)
     return 0
 
