@@ -3,7 +3,8 @@
 ``landscape build`` takes the lock for the whole build; every Dagster step that uses the settings
 resource takes it for the step (re-entrant within a process, so an in-process build locks once).
 Two builds on one data root therefore cannot interleave their writes: the second is refused with
-a sentence naming the holder's pid, host, command and start time.
+a sentence naming the holder's pid, host, command and start time. (Re-entrancy is per process: threads
+of one process share the lock.)
 
 The lock is ``fcntl.flock`` on ``<root>/.landscape-build.lock``. The kernel releases it when the
 holder exits, even after ``kill -9``, so a lock left by a dead build is stale by construction: the
@@ -16,7 +17,6 @@ import fcntl
 import json
 import os
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,14 +90,18 @@ def build_lock(root: Path, *, timeout: float = 0.0, command: str | None = None,
             _HELD[key] -= 1
         return
     key.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path(key), "a+", encoding="utf-8")  # noqa: SIM115 - held open for the block
+    try:
+        handle = open(lock_path(key), "a+", encoding="utf-8")  # noqa: SIM115 - held open for the block
+    except PermissionError as exc:
+        raise BuildLockedError(f"Cannot open the build lock {lock_path(key)} ({exc.strerror}); the data root "
+                               "must be writable by everyone who builds into it.") from None
     try:
         _acquire(handle, key, timeout)
         previous = read_holder(key)
         if previous is not None and on_stale is not None and previous.pid != os.getpid():
             on_stale(previous)
         me = {"pid": os.getpid(), "host": socket.gethostname(),
-              "command": command or " ".join(["landscape", *sys.argv[1:2]]) or "landscape",
+              "command": command or "landscape",
               "started_at": datetime.now(UTC).isoformat(timespec="seconds")}
         handle.seek(0)
         handle.truncate()

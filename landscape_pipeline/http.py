@@ -159,7 +159,9 @@ class HttpFetcher:
                           path=fetched.path, sha256=fetched.sha256)
             return fetched
         except FetchError as exc:
-            record.update(outcome="failed" if exc.transient else "refused", reason=str(exc))
+            # "refused": a body arrived but failed a check and was not kept; "failed": no usable answer.
+            record.update(outcome="refused" if "status" in record and not exc.transient else "failed",
+                          transient=exc.transient, reason=str(exc))
             raise
         finally:
             record["seconds"] = round(time.monotonic() - started, 3)
