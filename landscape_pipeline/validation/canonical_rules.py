@@ -36,8 +36,20 @@ class Context:
     """What the rules need besides the table."""
 
     build_date: date
-    #: Counts are published rounded to this (the disclosure rule's rounding; 1 when exact).
+    #: Counts are published rounded to at least this; each row's source adds its disclosure rule's rounding.
     count_rounding: float = 1.0
+
+
+def count_rounding(frame: pd.DataFrame, floor: float = 1.0) -> np.ndarray:
+    """Return each row's count rounding: its source's disclosure rule (HES: 5), at least ``floor``."""
+    from landscape_pipeline import disclosure
+    from landscape_pipeline.sources.registry import all_sources
+
+    specs = all_sources()
+    codes, ids = pd.factorize(frame["source_id"].fillna("").astype(str))
+    per_source = [float(disclosure.RULES[specs[i].disclosure_rule].round_to or 1) if i in specs else 1.0
+                  for i in ids]
+    return np.maximum(np.asarray(per_source or [1.0], dtype=float)[codes], floor)
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def _proportion_consistency(frame: pd.DataFrame, ctx: Context) -> list[Violation
     scale = multiplier(frame["unit"])
     usable = (frame["value_type"].eq("proportion").to_numpy() & ~frame["suppressed"].to_numpy(dtype=bool)
               & np.isfinite(count) & np.isfinite(denominator) & np.isfinite(value) & (denominator > 0))
-    slack = max(ctx.count_rounding / 2, 0.5)
+    slack = np.maximum(count_rounding(frame, ctx.count_rounding) / 2, 0.5)
     with np.errstate(divide="ignore", invalid="ignore"):
         low = np.clip(count - slack, 0, None) / (denominator + slack) * scale
         high = np.where(denominator > slack, (count + slack) / (denominator - slack) * scale, np.inf)
@@ -200,13 +212,16 @@ def _sex_parts(frame: pd.DataFrame, ctx: Context) -> list[Violation]:
     if not usable.any() or frame.loc[usable, "sex"].nunique() < 3:
         return []
     margin = [c for c in schema.KEY_COLUMNS if c != "sex"]
-    part = frame.loc[usable, margin].fillna("").assign(sex=frame.loc[usable, "sex"], n=counts[usable])
+    rounding = count_rounding(frame, ctx.count_rounding)
+    part = frame.loc[usable, margin].fillna("").assign(sex=frame.loc[usable, "sex"], n=counts[usable],
+                                                       r=rounding[usable.to_numpy()])
     wide = part.pivot_table(index=margin, columns="sex", values="n", aggfunc="first")
     wide = wide.dropna(subset=[c for c in ("Male", "Female", "Persons") if c in wide.columns])
     if not {"Male", "Female", "Persons"} <= set(wide.columns) or wide.empty:
         return []
     excess = wide["Male"] + wide["Female"] - wide["Persons"]
-    bad = excess[excess > 3 * max(ctx.count_rounding / 2, 0.5)].index
+    slack = 3 * np.maximum(part.groupby(margin)["r"].max().reindex(wide.index) / 2, 0.5)
+    bad = excess[excess > slack].index
     keys = frame[margin].fillna("")
     hit = pd.MultiIndex.from_frame(keys).isin(bad) & frame["sex"].eq("Persons").to_numpy() & usable.to_numpy()
     return [Violation("sexes_within_persons", "Male and Female counts do not add up to more than the Persons "
