@@ -5,6 +5,7 @@ Shared by the Dagster source assets and ``landscape validate``; nothing here wri
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from landscape_pipeline.errors import LandscapeError, SourceDataError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SYNTHETIC_DERIVED, SourceInputs, SourceSpec
 from landscape_pipeline.validation import ValidationReport, validate_frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,6 +89,13 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     except (schema.SchemaError, ValueError) as exc:
         error = SourceDataError(files[0] if files else spec.source_id, f"could not be read: {exc}")
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    except Exception as exc:  # a parser that crashed on odd input: refuse in a sentence, keep the traceback in the log
+        log.debug("parser of %s crashed", spec.source_id, exc_info=True)
+        names = ", ".join(Path(f).name for f in files) or spec.source_id
+        error = SourceDataError(files[0] if len(files) == 1 else spec.source_id,
+                                f"could not be read ({type(exc).__name__}: {exc}); the file(s) {names} do not have "
+                                "the layout this source's parser knows.")
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
     try:
         protection = disclosure.protect(frame, spec.disclosure_rule, spec.count_families)
     except disclosure.DisclosureError as exc:
@@ -97,7 +107,8 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     if validate:
         extra = spec.extra_expectations() if spec.extra_expectations else []
         result.report = validate_frame(frame, spec.source_id, column_labels=spec.column_labels,
-                                       extra_expectations=extra)
+                                       extra_expectations=extra, files=list(files),
+                                       count_rounding=disclosure.RULES[spec.disclosure_rule].round_to or 1)
     return result
 
 

@@ -151,6 +151,7 @@ def _csv_frame(text: str, header_row: int, path: Path) -> pd.DataFrame:
         raise SourceDataError(path, f"is not a readable CSV ({detail}); a row has more cells than the header, "
                                     "or a quote is not closed. Download it again from the publisher.") from None
     frame.columns = _unique([_clean_header(c) if not str(c).startswith("Unnamed: ") else "" for c in frame.columns])
+    _refuse_cut_short(text, header_row, len(frame.columns), path)
     return frame.astype(object)
 
 
@@ -170,6 +171,20 @@ def read_lines(path: Path | str, count: int = 50, *, sheet: str | int | None = N
         text = _decode(_raw_bytes(path, member_pattern), path, encoding)
         rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:count]))))
     return [[_clean_header(cell) for cell in row] for row in rows]
+
+
+def _refuse_cut_short(text: str, header_row: int, width: int, path: Path) -> None:
+    """Refuse a file whose last line stops part-way through a row (no final newline, too few cells)."""
+    if text.endswith(("\n", "\r")):
+        return
+    lines = text.splitlines()
+    if len(lines) <= header_row + 1:
+        return
+    cells = next(csv.reader([lines[-1]]), [])
+    if 0 < len(cells) < width:
+        raise SourceDataError(path, f"ends part-way through a row ({len(cells)} of {width} cells and no line end): "
+                                    "the file was cut short. Download it again from the publisher.",
+                              row=len(lines) - header_row - 1, line=len(lines))
 
 
 def read_header(path: Path | str, **kwargs: object) -> list[str]:
