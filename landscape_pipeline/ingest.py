@@ -33,6 +33,8 @@ class IngestResult:
     leaks: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: What the parser reported besides rows (``DataFrame.attrs``), e.g. HES's unresolved-residence tally.
     notes: dict[str, object] = field(default_factory=dict)
+    #: What disclosure control hid and recomputed (:class:`landscape_pipeline.disclosure.Protection` summary).
+    disclosure: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -94,8 +96,13 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
                                 f"could not be read ({type(exc).__name__}: {exc}); the file(s) {names} do not have "
                                 "the layout this source's parser knows.")
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
-    frame = publishable(frame, spec.disclosure_rule)
-    result = IngestResult(spec.source_id, list(files), frame, notes=notes)
+    try:
+        protection = disclosure.protect(frame, spec.disclosure_rule, spec.count_families)
+    except disclosure.DisclosureError as exc:
+        error = SourceDataError(files[0] if files else spec.source_id, f"cannot be disclosure-controlled: {exc}")
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    frame = schema.conform(protection.frame)
+    result = IngestResult(spec.source_id, list(files), frame, notes=notes, disclosure=protection.summary)
     result.leaks = disclosure.find_leaks(frame, disclosure.RULES[spec.disclosure_rule])
     if validate:
         extra = spec.extra_expectations() if spec.extra_expectations else []
@@ -139,35 +146,6 @@ def derive_synthetic(frame: pd.DataFrame, files: Sequence[Path], upstream: Mappi
     return flags.astype(bool)
 
 
-#: Cells that sum to a published total: Male and Female under Persons, per indicator, area, period and breakdown.
-SEX_MARGIN = [c for c in schema.KEY_COLUMNS if c != "sex"]
-
-
-def publishable(frame: pd.DataFrame, rule_name: str) -> pd.DataFrame:
-    """Return ``frame`` with the named disclosure rule applied to its counts.
-
-    Rules that suppress without rounding also get secondary suppression across sex (a hidden Male
-    count must not be recoverable as Persons minus Female). Rounding rules such as HES's need none:
-    rounding every other count to 5 is what replaced secondary suppression in the HES methodology.
-    """
-    rule = disclosure.RULES[rule_name]
-    if rule_name == "none" or frame.empty:
-        return frame
-    out = disclosure.apply_rule(frame, rule)
-    if not rule.round_to:
-        out = _secondary_by_sex(out)
-    return schema.conform(out)
-
-
-def _secondary_by_sex(frame: pd.DataFrame) -> pd.DataFrame:
-    keys = frame[SEX_MARGIN].fillna("")
-    sizes = keys.groupby(SEX_MARGIN, sort=False)[SEX_MARGIN[0]].transform("size")
-    broken_down = sizes.gt(1).to_numpy()
-    if not broken_down.any():
-        return frame
-    part = frame.loc[broken_down].assign(**{c: keys.loc[broken_down, c] for c in ("category_type", "category")})
-    protected = disclosure.secondary_suppression(part, SEX_MARGIN, total_mask=part["sex"].eq("Persons").to_numpy())
-    out = frame.copy()
-    changed = ["count", "suppressed", "value_note", *disclosure.VALUE_COLUMNS]
-    out.loc[broken_down, changed] = protected[changed].to_numpy()
-    return out
+def publishable(frame: pd.DataFrame, rule_name: str, families: disclosure.CountFamilies | None = None) -> pd.DataFrame:
+    """Return ``frame`` as it may be published under the named rule (see :func:`disclosure.protect`)."""
+    return schema.conform(disclosure.protect(frame, rule_name, families).frame)

@@ -129,9 +129,14 @@ def test_emergency_and_elective_counts_and_share(tmp_path: Path, population: pd.
     assert share["value"] == pytest.approx(100 * 8 / 24)
     wilson = stats.proportion(8, 24, multiplier=100)
     assert (share["lower_ci_95"], share["upper_ci_95"]) == pytest.approx((wilson.lower, wilson.upper))
-    assert share["denominator"] == 25  # all methods, rounded: a patient count
+    assert share["denominator"] == 24  # all methods; parsed figures are unrounded until the disclosure layer
     assert _row(frame, "hes_admissions_lung_emergency_crude")["polarity"] == "Low is good"
     assert _row(frame, "hes_admissions_lung_elective_dsr")["polarity"] == "No judgement"
+    published = _row(publishable(frame), "hes_admissions_lung_emergency_share")
+    assert (published["count"], published["denominator"]) == (10, 25)  # a patient count: rounded
+    assert published["value"] == pytest.approx(100 * 10 / 25)  # from the rounded counts
+    wilson = stats.proportion(10, 25, multiplier=100)
+    assert (published["lower_ci_95"], published["upper_ci_95"]) == pytest.approx((wilson.lower, wilson.upper))
 
 
 def test_fyear_formats_and_admidate_fallback(tmp_path: Path) -> None:
@@ -192,12 +197,17 @@ def _ages(n: int, start: int = 40) -> list[dict]:
     return [{"STARTAGE": str(start + 5 * i)} for i in range(n)]
 
 
-def test_dsr_not_published_below_ten_and_equal_to_direct_calculation(tmp_path: Path,
-                                                                     population: pd.DataFrame) -> None:
+def test_dsr_published_only_from_a_published_count_of_ten_and_equal_to_direct_calculation(
+        tmp_path: Path, population: pd.DataFrame) -> None:
     rows = _ages(9) + [{**r, "RESLADST_ONS": BIRMINGHAM} for r in _ages(12, start=20)]
     frame = _parse(_write(tmp_path, rows), population)
-    small = _row(frame, "hes_admissions_all_cancers_emergency_dsr")
-    assert small["count"] == 9 and np.isnan(small["value"]) and small["value_note"] == stats.DSR_NOTE
+    # 9 admissions are published as 10, and the DSR as that of the counts scaled to 10: whether a DSR
+    # appears depends on the published count only. Without rounding, 9 gets no DSR.
+    small = _row(publishable(frame), "hes_admissions_all_cancers_emergency_dsr")
+    scaled = stats.dsr(np.bincount(np.arange(40, 85, 5) // 5, minlength=19) * 10 / 9, np.full(19, 2.0 * BAND_POP))
+    assert small["count"] == 10 and small["value"] == pytest.approx(scaled.value)
+    exact = _row(disclosure.protect(frame, "7_or_fewer").frame, "hes_admissions_all_cancers_emergency_dsr")
+    assert exact["count"] == 9 and np.isnan(exact["value"]) and exact["value_note"] == stats.DSR_NOTE
     big = _row(frame, "hes_admissions_all_cancers_emergency_dsr", area=BIRMINGHAM)
     counts = np.zeros(19)
     for age in range(20, 80, 5):
@@ -228,7 +238,8 @@ def test_population_is_required(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- disclosure control
-def test_publishable_suppresses_rounds_and_keeps_unrounded_rates(tmp_path: Path, population: pd.DataFrame) -> None:
+def test_publishable_suppresses_rounds_and_derives_rates_from_rounded_counts(tmp_path: Path,
+                                                                           population: pd.DataFrame) -> None:
     rows = ([{}] * 3 + [{"RESLADST_ONS": BIRMINGHAM, **r} for r in _ages(12, start=20)]
             + [{"RESLADST_ONS": "E08000027", "ADMIMETH": "13"}] * 5)
     raw = _parse(_write(tmp_path, rows), population)
@@ -238,16 +249,27 @@ def test_publishable_suppresses_rounds_and_keeps_unrounded_rates(tmp_path: Path,
     assert coventry["value_note"] == disclosure.SUPPRESSED_NOTE
     assert _row(published, "hes_admissions_all_cancers_emergency_crude")["suppressed"]
     crude = _row(published, "hes_admissions_all_cancers_emergency_crude", area=BIRMINGHAM)
-    assert crude["count"] == 10 and crude["value"] == pytest.approx(12 / (19 * 2 * BAND_POP) * 1e5)
+    assert crude["count"] == 10 and crude["value"] == pytest.approx(10 / (19 * 2 * BAND_POP) * 1e5)  # not 12
     assert crude["denominator"] == 19 * 2 * BAND_POP  # a population: never rounded
+    rate = stats.rate(10, 19 * 2 * BAND_POP)
+    assert (crude["lower_ci_95"], crude["upper_ci_95"]) == pytest.approx((rate.lower, rate.upper))
     assert _row(published, "hes_admissions_all_cancers_emergency_count", area=BIRMINGHAM)["value"] == 10
     share = _row(published, "hes_admissions_all_cancers_emergency_share", area="E08000027")  # 0 of 5
     assert share["suppressed"] and np.isnan(share["value"]) and np.isnan(share["denominator"])
+    # The DSR is that of the age-specific counts scaled to the published total (12 -> 10).
+    dsr = _row(published, "hes_admissions_all_cancers_emergency_dsr", area=BIRMINGHAM)
+    counts = np.zeros(19)
+    counts[np.arange(20, 80, 5) // 5] = 10 / 12
+    scaled = stats.dsr(counts, np.full(19, 2.0 * BAND_POP))
+    assert (dsr["value"], dsr["lower_ci_95"], dsr["upper_ci_95"]) == pytest.approx(scaled)
+    assert dsr["count"] == 10
     _assert_disclosure_safe(published)
 
 
 def _assert_disclosure_safe(frame: pd.DataFrame) -> None:
     assert disclosure.find_leaks(frame, "hes").empty
+    report = disclosure.attack_source(frame, "hes", SOURCE.count_families)
+    assert report.passed, report.text()
     patient = pd.concat([frame["count"], frame.loc[frame["value_type"] == "count", "value"],
                          frame.loc[frame["value_type"] == "proportion", "denominator"]]).dropna()
     assert not patient.between(1, 7).any()

@@ -70,7 +70,8 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             (context.log.error if shrink.refused else context.log.info)(shrink.text(spec.source_id))
         if result.passed and not shrink.refused:
             write_indicators(result.frame, staged, metadata={"source_id": spec.source_id,
-                                                             "files": [f.name for f in files]})
+                                                             "files": [f.name for f in files],
+                                                             "disclosure": result.disclosure})
         elif not result.passed:
             context.log.error(f"{spec.source_id} failed validation; {staged} was left unchanged.\n{result.text()}")
         return dg.MaterializeResult(
@@ -131,7 +132,7 @@ def _check_results(result: IngestResult) -> list[dg.AssetCheckResult]:
     return [
         dg.AssetCheckResult(check_name=GX_CHECK, passed=result.valid, metadata=gx_meta),
         dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=result.disclosure_ok,
-                            metadata={"leaking_rows": len(leaks), "sample": sample}),
+                            metadata={"leaking_rows": len(leaks), "sample": sample, **result.disclosure}),
     ]
 
 

@@ -1,4 +1,7 @@
-"""A mapped extract end to end: validate the mapping, read the file, check, roll up, derive, protect, conform."""
+"""A mapped extract end to end: validate the mapping, read the file, check, roll up, derive, conform.
+
+Disclosure control is the one layer applied to every source at ingest (see :mod:`.derived`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from landscape_pipeline import geography, schema
 from landscape_pipeline.geography.vintage import ward_table
 from landscape_pipeline.mapping.aggregate import roll_up
 from landscape_pipeline.mapping.checks import run_checks
-from landscape_pipeline.mapping.derived import derive, protect
+from landscape_pipeline.mapping.derived import derive
 from landscape_pipeline.mapping.model import MAPPING_FILE, MappingFile
 from landscape_pipeline.mapping.reader import data_path, read_extract
 from landscape_pipeline.provenance import add_provenance, describe_file
@@ -49,14 +52,13 @@ def _sites_for(loaded: Loaded[MappingFile], data_sources: Path | None) -> SiteRe
 
 
 def build_frame(target: Path | str, source_id: str, *, data_sources: Path | None = None) -> pd.DataFrame:
-    """Return the canonical rows of one mapped extract (checked, rolled up, derived and disclosure-controlled)."""
+    """Return the canonical rows of one mapped extract (checked, rolled up and derived; counts as in the file)."""
     loaded = load_mapping(target)
     mapping = loaded.model
     extract = read_extract(loaded)
     rows = run_checks(extract, _sites_for(loaded, data_sources))
     rows = roll_up(rows, mapping)
     rows = derive(rows, mapping)
-    rows = protect(rows, mapping)
     return _canonical(rows, mapping, source_id, data_path(loaded))
 
 
