@@ -16,6 +16,9 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "qof_prevalence",
     "cpes",
     "hes",
+    "ascof",
+    "cqc",
+    "cqc_la_assessment",
 )
 
 
