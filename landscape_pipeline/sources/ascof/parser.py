@@ -71,7 +71,7 @@ def _check_codes(table: AscofTable, rows: pd.DataFrame) -> None:
     council = rows["level"].eq("Council")
     status = geography.classify_area_codes(rows["ons_code"].fillna(""))
     bad = council & ~status.isin(["current_la", "retired_la"]) | council & ~rows["ons_code"].fillna("").str.match(
-        r"^E(0[6-9]|10)\d{6}$")
+        r"^E(0[689]|10)\d{6}$")
     bad |= rows["level"].eq("Region") & ~status.eq("region")
     if bad.any():
         first = rows[bad].iloc[0]

@@ -25,7 +25,7 @@ def extra_expectations() -> list:
                                           row_condition='value_type=="proportion"', condition_parser="pandas",
                                           meta=meta("Shares rated Good or Outstanding are percentages.")),
         gxe.ExpectColumnValuesToBeBetween(
-            column="value", min_value=0, max_value=2_000, mostly=0.999,
+            column="value", min_value=0, max_value=2_000,
             row_condition='area_type=="Local authority" and value_type=="count" and indicator_id!="' + BEDS_ID + '"',
             condition_parser="pandas",
             meta=meta("Plausibility: a local authority has at most 2,000 active locations of one kind (England has "
