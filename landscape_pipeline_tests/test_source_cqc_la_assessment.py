@@ -114,8 +114,8 @@ def test_the_same_assessment_twice_is_refused_but_a_reassessment_is_kept(tmp_pat
 
 
 def test_partly_scored_rows_have_no_total(tmp_path):
-    frame = parse([write(tmp_path, [row(qs9_learning_improvement_innovation="", overall_rating="Requires improvement")])],
-                  today=TODAY)
+    partial = row(qs9_learning_improvement_innovation="", overall_rating="Requires improvement")
+    frame = parse([write(tmp_path, [partial])], today=TODAY)
     assert PERCENT_ID not in set(frame["indicator_id"]) and len(frame) == 9
 
 

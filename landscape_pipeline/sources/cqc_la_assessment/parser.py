@@ -180,5 +180,6 @@ def _rating_rows(base: pd.DataFrame, rating: pd.Series) -> pd.DataFrame:
 
 
 def _percent_rows(base: pd.DataFrame, percent: pd.Series) -> pd.DataFrame:
+    band = "Score band: " + percent.map(rating_for_percent).astype("str")
     return _rows(base, PERCENT_ID, "CQC assessment of adult social care: total score (% of the maximum)",
-                 percent.round(1), "% of maximum score (36)", "Score band: " + percent.map(rating_for_percent).astype("str"))
+                 percent.round(1), "% of maximum score (36)", band)
