@@ -19,6 +19,7 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "ascof",
     "cqc",
     "cqc_la_assessment",
+    "gpps",
 )
 
 
