@@ -100,8 +100,8 @@ def _year_rows(res: PracticeResults, weights: Weights) -> pd.DataFrame:
 def _aggregate(merged: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """Return per area: weighted mean, coverage, practices, weights and apportioned respondents."""
     valid = merged["value"].notna()
-    merged = merged.assign(weighted=merged["value"] * merged["patients"], valid_patients=merged["patients"].where(valid),
-                           respondents=merged["base"] * merged["share"])
+    merged = merged.assign(weighted=merged["value"] * merged["patients"],
+                           valid_patients=merged["patients"].where(valid), respondents=merged["base"] * merged["share"])
     by_area = merged.groupby("area").agg(
         weighted=("weighted", "sum"), valid_patients=("valid_patients", "sum"), patients=("patients", "sum"),
         practices=("practice_code", "nunique"), with_result=("value", "count"),
