@@ -3,8 +3,8 @@
 No real GPPS practice CSV could be bundled (each is ~6,500 practices x ~1,000 columns), so three survey
 years are written in the publisher's layout: 2023 (2018-2023 questionnaire) and 2024 and 2025 (the new
 questionnaire), with the question numbers of :mod:`.questions`. Practices are those of the GP
-registration extracts bundled with ``qof_prevalence`` (the same registrations weight the results), plus
-three surveyed practices that are in no extract. Results are fractions (0.8512) like the publisher's;
+registration extract bundled with ``qof_prevalence`` nearest to each survey (the same registrations
+weight the results), plus three surveyed practices that are in no extract. Results are fractions (0.8512) like the publisher's;
 practices with fewer than 10 respondents to a question have ``*`` instead. An unmapped question (Q18)
 is included and must be ignored. Run ``python -m landscape_pipeline.sources.gpps.sample``.
 """
@@ -21,6 +21,7 @@ from landscape_pipeline import paths
 from landscape_pipeline.geography.nhs import read_lsoa_to_la
 from landscape_pipeline.sources.gpps.questions import QUESTION_MAP, QUESTIONS
 from landscape_pipeline.sources.gpps.weights import shared_registration_files
+from landscape_pipeline.sources.qof_prevalence.apportion import choose_extract
 from landscape_pipeline.sources.qof_prevalence.registrations import read_registrations
 
 SEED = 20240711
@@ -31,16 +32,13 @@ LEVELS = {"overall_experience_good": (0.74, 0.05, 0.09), "phone_access_easy": (0
 EXTRA = ("Y99901", "Y99902", "Y99903")
 
 
-def _practices() -> pd.DataFrame:
-    """Return each practice of the shared extracts with its name, list size and main LSOA area."""
-    frames = []
-    for path in shared_registration_files():
-        extract = read_registrations(path)
-        rows = extract.rows.groupby("practice_code", as_index=False)["patients"].sum()
-        main = extract.rows.sort_values("patients").groupby("practice_code")["lsoa_code"].last()
-        frames.append(rows.assign(main_lsoa=rows["practice_code"].map(main)))
-    practices = pd.concat(frames).drop_duplicates("practice_code", keep="last").sort_values("practice_code")
-    return practices.reset_index(drop=True)
+def _practices(year: int) -> pd.DataFrame:
+    """Return the practices of the shared extract nearest to the survey (name, list size, main LSOA)."""
+    extracts = [read_registrations(p) for p in shared_registration_files()]
+    extract = choose_extract(pd.Timestamp(year, 1, 1), extracts)
+    rows = extract.rows.groupby("practice_code", as_index=False)["patients"].sum()
+    main = extract.rows.sort_values("patients").groupby("practice_code")["lsoa_code"].last()
+    return rows.assign(main_lsoa=rows["practice_code"].map(main)).sort_values("practice_code").reset_index(drop=True)
 
 
 def _header(year: int) -> list[str]:
@@ -97,8 +95,7 @@ def write_all(folder: Path | None = None) -> list[Path]:
     """Write the three survey years into ``data_sources/gpps``; return their paths."""
     folder = folder or paths.data_sources_dir() / "gpps"
     folder.mkdir(parents=True, exist_ok=True)
-    practices = _practices()
-    return [write_year(folder / f"GPPS_{year}_Practice_data_(weighted)_(csv)_PUBLIC.csv", year, practices)
+    return [write_year(folder / f"GPPS_{year}_Practice_data_(weighted)_(csv)_PUBLIC.csv", year, _practices(year))
             for year in YEARS]
 
 
