@@ -6,7 +6,8 @@ questionnaire), with the question numbers of :mod:`.questions`. Practices are th
 registration extract bundled with ``qof_prevalence`` nearest to each survey (the same registrations
 weight the results), plus three surveyed practices that are in no extract. Results are fractions
 (0.8512) like the publisher's; practices with fewer than 10 respondents to a question have ``*``
-instead. An unmapped question (Q18) is included and must be ignored. Run ``python -m landscape_pipeline.sources.gpps.sample``.
+instead. An unmapped question (Q18) is included and must be ignored.
+Run ``python -m landscape_pipeline.sources.gpps.sample``.
 """
 
 from __future__ import annotations
