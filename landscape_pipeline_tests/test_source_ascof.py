@@ -72,6 +72,8 @@ def test_each_site_has_every_measure_in_every_year(parsed):
     for code in (COVENTRY, DURHAM, TOWER_HAMLETS):
         rows = parsed[(parsed["area_code"] == code) & (parsed["sex"] == "Persons") & (parsed["age"] == "18+ yrs")]
         assert len(rows) == len(MEASURES) * 3 and rows["value"].notna().all(), code
+        scores = rows[rows["value_type"] == "score"]
+        assert scores["count"].isna().all() and scores["denominator"].notna().all()  # sums of scores are no counts
 
 
 def test_crosswalk_maps_the_renumbered_information_measures_to_one_series(parsed):

@@ -5,7 +5,8 @@ canonical row, with its ``Numerator`` and ``Denominator`` rows as count and deno
 the 153 councils with adult social services responsibilities (unitary, metropolitan, London boroughs
 and counties), on their ONS codes; retired codes are moved to their successors by the indicator
 table. Blank values and the publisher's markers stay as rows with no value and a note saying what the
-publisher wrote (``*``/``c`` are marked suppressed). ASCOF publishes no confidence intervals and its
+publisher wrote (``*``/``c`` are marked suppressed). For scores the denominator (respondents) is kept and
+the numerator (a sum of scores, not a count of people) is not. ASCOF publishes no confidence intervals and its
 survey measures' numerators are weighted estimates, so no limits are computed: comparisons with
 England are by value only ("Not compared" by the significance rule).
 """
@@ -63,6 +64,8 @@ def _canonical(table: AscofTable) -> pd.DataFrame:
     out = outcome.reset_index()
     missing = out["value"].isna()
     out.loc[missing, ["count", "denominator"]] = np.nan  # keep nothing that would reveal a withheld value
+    scores = out["indicator_id"].map(lambda i: MEASURES[i].value_type == "score")
+    out.loc[scores, "count"] = np.nan  # a score's numerator is a sum of scores, not a count of people
     return add_provenance(_columns(out), describe_file(table.path))
 
 

@@ -145,7 +145,7 @@ def _snapshot_rows(snap: Snapshot, lookup: pd.Series | None) -> pd.DataFrame:
     rows["geography_method"] = "direct"
     how = "ONS local authority codes in the file" if snap.has_la_codes else "postcode (ONS postcode lookup)"
     rows["attribution_note"] = np.where(rows["area_type"].eq("England"), None,
-                                        f"Active CQC-registered locations counted by {how}, {snap.label} snapshot.")
+                                        f"Active CQC-registered locations counted by {how}.")
     england = rows["area_type"].eq("England")
     if unplaced:
         rows.loc[england, "value_note"] = (f"{unplaced} active location(s) could not be placed in a local authority "
