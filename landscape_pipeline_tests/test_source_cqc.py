@@ -222,3 +222,15 @@ def test_live_loader_keeps_earlier_snapshots(tmp_path, monkeypatch):
     responses.get("https://www.cqc.org.uk/about-us/transparency/using-cqc-data", body="<html></html>")
     with pytest.raises(FetchError, match=URL_ENV):
         fetch_live(HttpFetcher(retries=0), tmp_path / "none")
+
+
+def test_read_table_keeps_only_requested_columns_of_a_wide_sheet(tmp_path):
+    rows = [["CQC Locations data", None, None], [None, None, None], ["Location ID", "Name", "Postcode"],
+            ["1-1", "A", "CV1 2GN"], ["1-2", "B", None]]
+    path = write_ods(tmp_path / "wide.ods", {"Sheet1": rows})
+    table = read_table(path, find_header=["Location ID"], columns=["location id", "POSTCODE"])
+    assert list(table.frame.columns) == ["Location ID", "Postcode"] and table.header_line == 3
+    assert table.frame["Postcode"].isna().tolist() == [False, True]
+    csv_path = tmp_path / "wide.csv"
+    csv_path.write_text("Location ID,Name,Postcode\n1-1,A,CV1 2GN\n", encoding="utf-8")
+    assert list(read_table(csv_path, columns=["Postcode"]).frame.columns) == ["Postcode"]

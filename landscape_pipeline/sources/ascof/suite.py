@@ -19,7 +19,7 @@ def extra_expectations() -> list:
         gxe.ExpectColumnValuesToBeInSet(column="area_type", value_set=["Local authority", "Region", "England"],
                                         meta=meta("Rows are councils, English regions or England.")),
         gxe.ExpectColumnValuesToMatchRegex(
-            column="area_code", regex=r"^E(0[689]|1[02]|92)\d{6}$",
+            column="area_code", regex=r"^E(?:0[689]|1[02]|92)\d{6}$",
             meta=meta("Areas are English councils with social services responsibilities, regions or England "
                       "(never districts).")),
         gxe.ExpectColumnDistinctValuesToContainSet(

@@ -16,7 +16,7 @@ def extra_expectations() -> list:
         gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=ids,
                                         meta=meta("Rows are the overall rating, the total score or one of the nine "
                                                   "quality statements.")),
-        gxe.ExpectColumnValuesToMatchRegex(column="area_code", regex=r"^E(0[689]|10)\d{6}$",
+        gxe.ExpectColumnValuesToMatchRegex(column="area_code", regex=r"^E(?:0[689]|10)\d{6}$",
                                            meta=meta("Every assessment is of an English council with adult social "
                                                      "services duties.")),
         gxe.ExpectColumnValuesToBeInSet(column="value", value_set=[1, 2, 3, 4], row_condition=scored,
@@ -26,6 +26,6 @@ def extra_expectations() -> list:
                                           row_condition=f'indicator_id=="{PERCENT_ID}"', condition_parser="pandas",
                                           meta=meta("Total scores lie between 25% (all 1s) and 100% (all 4s).")),
         gxe.ExpectColumnValuesToNotBeNull(column="value_note", meta=meta("Every row says when CQC published it.")),
-        gxe.ExpectColumnValuesToMatchRegex(column="period_label", regex=r"^20\d{2}-\d{2}(-\d{2})?$",
+        gxe.ExpectColumnValuesToMatchRegex(column="period_label", regex=r"^20\d{2}-\d{2}(?:-\d{2})?$",
                                            meta=meta("Periods are assessment dates (YYYY-MM-DD or YYYY-MM).")),
     ]
