@@ -64,7 +64,9 @@ def comparator_codes(codes: pd.Series) -> pd.Series:
 
 
 def _region_codes(codes: pd.Series) -> pd.Series:
-    lookup = {la.area_code: la.region_code for la in geography.current_local_authorities() if la.region_code}
+    """Return each area's region: the English region, or the NHS health board of a Scottish council area."""
+    lookup = {la.area_code: la.region_code or la.health_board_code for la in geography.current_local_authorities()
+              if la.region_code or la.health_board_code}
     return codes.map(lookup)
 
 
@@ -80,6 +82,7 @@ def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
     table["region_code"] = table["region_code"].fillna(_region_codes(table["area_code"]))
     table.loc[table["region_code"].eq(table["area_code"]), "region_code"] = None
     table["region_value"] = _lookup(lookup, probe, table["region_code"])
+    table["synthetic"] = table["synthetic"] | _synthetic_benchmark(table, probe)
 
     polarity = table["polarity"].fillna("Not applicable").to_numpy()
     args = (table["value"].to_numpy(), table["lower_ci_95"].to_numpy(), table["upper_ci_95"].to_numpy())
@@ -89,7 +92,35 @@ def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
     ours_region = stats.compare_frame(*args, table["region_value"].to_numpy(), polarity)
     table["region_comparison"] = table["region_comparison"].fillna(pd.Series(ours_region, index=table.index))
     table.loc[table["region_code"].isna(), "region_comparison"] = None
+    # Against its board, a council area is not compared when the value came from the board, or the board is it.
+    board = table["region_code"].str.startswith("S08", na=False)
+    same_area = board & table["region_code"].isin(_single_council_boards())
+    from_board = board & table["geography_method"].eq("attributed")
+    table.loc[(same_area | from_board) & table["region_value"].notna(), "region_comparison"] = stats.NOT_COMPARED
     return table
+
+
+def _single_council_boards() -> list[str]:
+    """Return the NHS boards that cover one council area only (Fife, Borders, the islands...)."""
+    boards = {la.health_board_code for la in geography.current_local_authorities() if la.health_board_code}
+    return sorted(b for b in boards if len(geography.council_areas_in_board(b)) == 1)
+
+
+def _synthetic_benchmark(table: pd.DataFrame, probe: pd.DataFrame) -> pd.Series:
+    """Return True where the comparator or region value a row is compared with is synthetic.
+
+    A comparison label depends on both values, so a real value compared with a synthetic benchmark
+    is marked synthetic too (``synthetic`` is derived from every input, never asserted).
+    """
+    keyed = table[[*BREAKDOWN, "area_code", "synthetic"]].copy()
+    keyed[["category_type", "category"]] = keyed[["category_type", "category"]].fillna("")
+    flags = keyed.drop_duplicates([*BREAKDOWN, "area_code"]).set_index([*BREAKDOWN, "area_code"])["synthetic"]
+    flags = flags.astype("float64")
+    out = pd.Series(False, index=table.index)
+    for column in ("comparator_code", "region_code"):
+        found = _lookup(flags, probe, table[column])
+        out |= found.fillna(0).astype(bool)
+    return out
 
 
 def _lookup(values: pd.Series, probe: pd.DataFrame, area: pd.Series) -> pd.Series:

@@ -8,6 +8,7 @@ from landscape_pipeline import harmonise, stats
 from landscape_pipeline_tests.factories import indicator_rows
 
 COVENTRY, WEST_MIDLANDS, ENGLAND, DUNDEE, SCOTLAND = "E08000026", "E12000005", "E92000001", "S12000042", "S92000003"
+TAYSIDE, FIFE, NHS_FIFE, GLASGOW, GGC = "S08000030", "S12000047", "S08000029", "S12000049", "S08000031"
 
 
 def _row(area: str, value: float, lower: float, upper: float, **extra) -> dict:
@@ -30,7 +31,7 @@ def test_comparators_come_from_the_same_breakdown_of_the_right_nation() -> None:
     assert table.loc[COVENTRY, "region_code"] == WEST_MIDLANDS and table.loc[COVENTRY, "region_value"] == 58
     assert table.loc[COVENTRY, "region_comparison"] == "Similar"
     assert table.loc[DUNDEE, "comparator_code"] == SCOTLAND and table.loc[DUNDEE, "comparison"] == "Similar"
-    assert pd.isna(table.loc[DUNDEE, "region_code"])
+    assert table.loc[DUNDEE, "region_code"] == TAYSIDE and pd.isna(table.loc[DUNDEE, "region_value"])
     assert pd.isna(table.loc[ENGLAND, "comparator_code"]) and pd.isna(table.loc[ENGLAND, "comparison"])
     assert table.loc[WEST_MIDLANDS, "comparator_code"] == ENGLAND
 
@@ -82,3 +83,40 @@ def test_retired_code_moves_to_successor_with_a_note_and_duplicates_collapse() -
 
 def test_empty_input_gives_an_empty_conformed_table() -> None:
     assert harmonise.harmonise([]).empty
+
+
+def test_scottish_council_areas_are_compared_with_their_nhs_board() -> None:
+    frame = indicator_rows([
+        _row(DUNDEE, 40, 38, 42), _row(TAYSIDE, 45, 44, 46), _row(SCOTLAND, 41, 40.5, 41.5),
+        _row(GLASGOW, 30, 29, 31), _row(GGC, 33, 32.5, 33.5),
+        _row(FIFE, 50, 48, 52), _row(NHS_FIFE, 50, 48, 52),
+    ])
+    table = _by_area(harmonise.harmonise([frame]))
+    assert (table.loc[DUNDEE, "region_code"], table.loc[DUNDEE, "region_value"]) == (TAYSIDE, 45)
+    assert table.loc[DUNDEE, "region_comparison"] == "Worse" and table.loc[DUNDEE, "comparison"] == "Similar"
+    assert (table.loc[GLASGOW, "region_code"], table.loc[GLASGOW, "region_comparison"]) == (GGC, "Worse")
+    # NHS Fife covers Fife council only: the board is the area itself, so it is not compared with itself
+    assert table.loc[FIFE, "region_value"] == 50 and table.loc[FIFE, "region_comparison"] == "Not compared"
+    assert pd.isna(table.loc[TAYSIDE, "region_code"]) and table.loc[TAYSIDE, "comparator_code"] == SCOTLAND
+
+
+def test_a_value_attributed_from_the_board_is_not_compared_with_it() -> None:
+    frame = indicator_rows([
+        _row(DUNDEE, 45, 44, 46, geography_method="attributed", attribution_note="From NHS Tayside"),
+        _row(TAYSIDE, 45, 44, 46), _row(SCOTLAND, 41, 40.5, 41.5),
+    ])
+    table = _by_area(harmonise.harmonise([frame]))
+    assert table.loc[DUNDEE, "region_value"] == 45 and table.loc[DUNDEE, "region_comparison"] == "Not compared"
+    assert table.loc[DUNDEE, "comparison"] == "Better"
+
+
+def test_a_comparison_with_a_synthetic_benchmark_is_marked_synthetic() -> None:
+    frame = indicator_rows([
+        _row(DUNDEE, 40, 38, 42), _row(TAYSIDE, 45, 44, 46), _row(SCOTLAND, 41, 40.5, 41.5, synthetic=True),
+        _row(GLASGOW, 30, 29, 31, indicator_id="other"), _row(SCOTLAND, 41, 40.5, 41.5, indicator_id="other"),
+    ])
+    table = harmonise.harmonise([frame]).set_index(["indicator_id", "area_code"])
+    assert table.loc[("test_indicator", DUNDEE), "synthetic"]  # real value, synthetic comparator
+    assert table.loc[("test_indicator", TAYSIDE), "synthetic"]  # the board is compared with Scotland too
+    assert table.loc[("test_indicator", SCOTLAND), "synthetic"]
+    assert not table.loc[("other", GLASGOW), "synthetic"]

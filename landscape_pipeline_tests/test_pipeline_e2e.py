@@ -61,9 +61,23 @@ def test_named_las_hold_cancer_indicators_compared_with_their_nation(built: Path
     assert compared["comparator_value"].notna().mean() > 0.5
     assert frame["comparison"].isin(["Better", "Similar", "Worse", "Higher", "Lower"]).any()
     assert frame["is_latest"].any()
-    assert frame["synthetic"].all(), "bundled data must be flagged synthetic"
+    real = frame["source_id"].eq("simd")  # SIMD's bundled files are real (data_sources/simd/provenance.json)
+    assert frame.loc[~real, "synthetic"].all(), "bundled synthetic data must be flagged synthetic"
+    assert not frame.loc[real, "synthetic"].any(), "rows from real files compared with real ones are not synthetic"
     meta = read_metadata(paths.baseline_path(built, code))
     assert meta["synthetic"] is True and any("SYNTHETIC" in n for n in meta["notes"])
+
+
+@pytest.mark.parametrize(("code", "board"), [("S12000042", "S08000030"), ("S12000047", "S08000029"),
+                                           ("S12000049", "S08000031")])
+def test_scottish_sites_have_every_theme_compared_with_scotland_and_board(built: Path, code: str, board: str) -> None:
+    latest = _baseline(built, code).query("is_latest").set_index("indicator_id")
+    for indicator in ("scotpho_cancer_registrations", "scotpho_early_deaths_cancer_under75",
+                      "scotpho_bowel_screening_uptake", "simd_overall_pop_most_deprived_20pct",
+                      "phs_eol_home_community_last_6_months"):
+        row = latest.loc[indicator]
+        assert pd.notna(row["value"]) and pd.notna(row["comparator_value"]) and row["comparison"], indicator
+        assert row["region_code"] == board and pd.notna(row["region_value"]), indicator
 
 
 def test_cli_prints_coventry_baseline_as_csv(built: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from landscape_pipeline.http import HttpFetcher
 from landscape_pipeline.provenance import sha256_of
 from landscape_pipeline.sources.base import THEMES
 from landscape_pipeline.sources.fingertips import SOURCE, indicators, read_fingertips_csv
-from landscape_pipeline.sources.fingertips.loader import DATA_URL, METADATA_URL, batches, fetch_live
+from landscape_pipeline.sources.fingertips.loader import DATA_URL, METADATA_URL, PROFILES_URL, batches, fetch_live
 from landscape_pipeline.sources.fingertips.periods import parse_period
 from landscape_pipeline.validation.runner import validate_frame
 
@@ -74,7 +74,7 @@ def test_bundled_sample_has_a_file_per_indicator_and_tier_and_stays_small():
                 for i in indicators.INDICATORS for t in i.area_type_ids}
     assert {p.name for p in BUNDLED} == expected
     folder = paths.data_sources_dir() / "fingertips"
-    assert sum(p.stat().st_size for p in folder.iterdir()) < 5_000_000
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 6_000_000
     manifest = json.loads((folder / "provenance.json").read_text())
     assert manifest["synthetic"] is True and set(manifest["files"]) == expected
 
@@ -342,7 +342,7 @@ def test_catalogue_entries():
     prevalence = indicators.BY_ID[276]
     assert (prevalence.polarity, prevalence.theme) == ("No judgement", "Prevalence and incidence")
     assert indicators.BY_ID[91355].theme == "Hospital activity" and indicators.BY_ID[91355].polarity == "Low is good"
-    assert {900001, 900002} == indicators.PLACEHOLDER_IDS
+    assert {900001, 900002, 900101, 900102, 900103, 900104, 900105} == indicators.PLACEHOLDER_IDS
     assert indicators.match_name("Cancer screening coverage: bowel cancer").indicator_id == 91720
     assert indicators.match_name("Learning disability: QOF prevalence") is None
 
@@ -428,3 +428,53 @@ def test_fetch_live_resolves_placeholders_by_name_and_skips_unresolved(fetcher, 
 def test_batches_respect_the_api_limit():
     chunks = batches([*range(1, 251), 5])
     assert [len(c) for c in chunks] == [100, 100, 50] and chunks[0][0] == 1 and chunks[2][-1] == 250
+
+
+# --- OHID Palliative and End of Life Care profile ----------------------------------------------------------------
+
+EOL_PROFILE_ID = 4242  # any id: the test proves it is read from /api/profiles, not assumed
+
+
+def test_end_of_life_indicators_are_catalogued_for_counties_and_resolved_by_profile():
+    eol = [i for i in indicators.INDICATORS if i.theme == "End of life care"]
+    assert {i.indicator_id for i in eol} == {900101, 900102, 900103, 900104, 900105}
+    assert all(i.placeholder and i.profile_key == "end-of-life" and i.area_type_ids == (502,) for i in eol)
+    named = {"Deaths in usual place of residence (DiUPR)": 900101,
+             "Percentage of deaths that occur in hospital": 900102,
+             "Percentage of cancer deaths that occur in hospital": 900103,
+             "Percentage of cancer deaths that occur at home": 900104,
+             "Percentage of cancer deaths that occur in a hospice": 900105,
+             "Deaths in Usual Place of Residence: People with dementia aged 65+": None,
+             "Percentage of cancer deaths that occur in care homes": None}
+    assert {name: getattr(indicators.match_name(name), "indicator_id", None) for name in named} == named
+
+
+@responses.activate
+def test_fetch_live_resolves_end_of_life_ids_from_the_profile_found_at_run_time(fetcher, tmp_path):
+    responses.add(responses.GET, PROFILES_URL, json=[
+        {"Id": 92, "Name": "Cancer Services", "Key": "cancerservices"},
+        {"Id": EOL_PROFILE_ID, "Name": "Palliative and End of Life Care Profiles", "Key": "end-of-life"}])
+    metadata = ("Indicator ID,Indicator,Definition\n"
+                "93476,Deaths in usual place of residence (DiUPR),x\n"
+                "93481,Percentage of cancer deaths that occur in hospital,x\n"
+                "91887,Deaths in Usual Place of Residence: People with dementia aged 65+,x\n")
+    responses.add(responses.GET, METADATA_URL, body=metadata,
+                  match=[matchers.query_param_matcher({"profile_id": str(EOL_PROFILE_ID)})])
+    body = export_body(900101).replace(b"900101,", b"93476,")
+    other = export_body(900103).replace(b"900103,", b"93481,")
+    responses.add(responses.GET, DATA_URL, body=body + b"\n" + b"\n".join(other.split(b"\n")[1:]),
+                  match=[data_query("93476,93481", 502)])
+    saved = fetch_live(fetcher, tmp_path, indicator_ids=[900101, 900103, 900104], area_type_ids=[502, 501])
+    assert len(saved) == 1  # 900104 not in the metadata: never requested; nothing at 501
+    frame = read_fingertips_csv(saved[0])
+    assert set(frame["indicator_id"]) == {"fingertips_93476", "fingertips_93481"}
+    assert frame["value_type"].eq("proportion").all()
+    assert set(frame.groupby("indicator_id")["polarity"].first()) == {"High is good", "No judgement"}
+
+
+@responses.activate
+def test_an_unknown_profile_key_skips_its_indicators_only(fetcher, tmp_path):
+    responses.add(responses.GET, PROFILES_URL, json=[{"Id": 92, "Name": "Cancer Services", "Key": "cancerservices"}])
+    responses.add(responses.GET, DATA_URL, body=export_body(22001), match=[data_query("22001", 502)])
+    saved = fetch_live(fetcher, tmp_path, indicator_ids=[22001, 900101], area_type_ids=[502])
+    assert len(saved) == 1 and read_fingertips_csv(saved[0])["indicator_id"].eq("fingertips_22001").all()

@@ -23,6 +23,7 @@ THEMES: tuple[str, ...] = (
     "Screening and early diagnosis",
     "Hospital activity",
     "Patient experience",
+    "End of life care",
     "Social care and support",
     "Population and deprivation",
     "Local data",

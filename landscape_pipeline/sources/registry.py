@@ -11,6 +11,9 @@ from landscape_pipeline.sources.base import SourceSpec
 SOURCE_PACKAGES: tuple[str, ...] = (
     "fingertips",
     "phs",
+    "scotpho",
+    "simd",
+    "phs_end_of_life",
     "ons_population",
     "imd",
     "qof_prevalence",

@@ -22,7 +22,8 @@ SOURCE = SourceSpec(
     extra_expectations=extra_expectations,
     themes=indicators.THEMES,
     default_theme="Local data",
-    caveat="Survival and stage-at-diagnosis ids are placeholders in the bundled sample; resolved by name when live.",
+    caveat=("Survival, stage-at-diagnosis and end-of-life ids are placeholders in the bundled sample; "
+            "resolved by name when live."),
 )
 
 __all__ = ["SOURCE", "read_fingertips_csv"]

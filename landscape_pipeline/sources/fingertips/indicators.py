@@ -57,6 +57,9 @@ class FingertipsIndicator:
     area_type_ids: tuple[int, ...] = (COUNTIES_UAS, DISTRICTS_UAS)
     #: True when ``indicator_id`` is a stand-in that must be resolved by name before a live fetch.
     placeholder: bool = False
+    #: Fingertips profile URL key whose metadata resolves a placeholder ("" = Cancer Services, PHOF, Health
+    #: Profiles); the profile id itself is looked up by key from ``/api/profiles`` at run time.
+    profile_key: str = ""
     #: Case-insensitive regular expression matched against the metadata ``Indicator`` column.
     name_pattern: str = ""
     note: str = ""
@@ -71,6 +74,10 @@ MORTALITY = "Mortality and survival"
 SCREENING = "Screening and early diagnosis"
 PREVALENCE = "Prevalence and incidence"
 HOSPITAL = "Hospital activity"
+END_OF_LIFE = "End of life care"
+#: URL key of OHID's Palliative and End of Life Care profile (fingertips.phe.org.uk/profile/end-of-life).
+END_OF_LIFE_PROFILE = "end-of-life"
+_EOL = {"area_type_ids": (COUNTIES_UAS,), "placeholder": True, "profile_key": END_OF_LIFE_PROFILE}
 
 INDICATORS: tuple[FingertipsIndicator, ...] = (
     FingertipsIndicator(
@@ -110,6 +117,27 @@ INDICATORS: tuple[FingertipsIndicator, ...] = (
         CALENDAR_YEAR, area_type_ids=(COUNTIES_UAS,), placeholder=True,
         name_pattern=r"stages? 1 (?:and|&) 2|early stage",
         note="PLACEHOLDER id: resolve the real id from profile metadata at run time. Share of staged cancers."),
+    # OHID Palliative and End of Life Care profile: ids are resolved at run time from that profile's metadata.
+    FingertipsIndicator(
+        900101, "Deaths in usual place of residence (DiUPR)", "proportion", "%", "High is good", END_OF_LIFE,
+        CALENDAR_YEAR, name_pattern=r"^(?!.*(?:dementia|cancer|65))(?=.*usual place of residence)", **_EOL,
+        note="PLACEHOLDER id. Share of deaths (all causes) at the person's usual residence: home or care home."),
+    FingertipsIndicator(
+        900102, "Percentage of deaths that occur in hospital", "proportion", "%", "No judgement", END_OF_LIFE,
+        CALENDAR_YEAR, name_pattern=r"^(?!.*(?:dementia|cancer|65|hospice))(?=.*deaths?)(?=.*\bin hospital\b)",
+        **_EOL, note="PLACEHOLDER id. Share of deaths (all causes) that occurred in hospital."),
+    FingertipsIndicator(
+        900103, "Percentage of cancer deaths that occur in hospital", "proportion", "%", "No judgement",
+        END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"^(?!.*hospice)(?=.*cancer)(?=.*\bhospital\b)", **_EOL,
+        note="PLACEHOLDER id. Place of death by cause: cancer deaths in hospital."),
+    FingertipsIndicator(
+        900104, "Percentage of cancer deaths that occur at home", "proportion", "%", "No judgement",
+        END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"(?=.*cancer)(?=.*(?<!care )\bhome\b)", **_EOL,
+        note="PLACEHOLDER id. Place of death by cause: cancer deaths at home (not care homes)."),
+    FingertipsIndicator(
+        900105, "Percentage of cancer deaths that occur in a hospice", "proportion", "%", "No judgement",
+        END_OF_LIFE, CALENDAR_YEAR, name_pattern=r"(?=.*cancer)(?=.*hospice)", **_EOL,
+        note="PLACEHOLDER id. Place of death by cause: cancer deaths in a hospice."),
 )
 
 #: Stand-in ids that do not exist in Fingertips; a live fetch must resolve them by name first.

@@ -25,6 +25,7 @@ from landscape_pipeline.sources.fingertips.parser import check_header
 API_BASE = "https://fingertips.phe.org.uk/api"
 DATA_URL = f"{API_BASE}/all_data/csv/by_indicator_id"
 METADATA_URL = f"{API_BASE}/indicator_metadata/csv/by_profile_id"
+PROFILES_URL = f"{API_BASE}/profiles"
 MAX_IDS_PER_REQUEST = 100  # the API's limit for indicator_ids
 #: Cancer Services, Public Health Outcomes Framework and Health Profiles.
 METADATA_PROFILES = (92, 19, 26)
@@ -123,18 +124,41 @@ def indicator_metadata(fetcher: HttpFetcher, dest_dir: Path, profile_ids: Iterab
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["Indicator ID", "Indicator"])
 
 
+def resolve_profile_id(fetcher: HttpFetcher, key: str) -> int:
+    """Return the id of the profile whose URL key is ``key`` (e.g. "end-of-life"), from ``GET /api/profiles``."""
+    profiles = fetcher.get_json(PROFILES_URL)
+    if not isinstance(profiles, list):
+        raise FetchError(f"{PROFILES_URL} did not return the list of Fingertips profiles.")
+    for profile in profiles:
+        if isinstance(profile, dict) and str(profile.get("Key", "")).strip().lower() == key.lower():
+            try:
+                return int(profile["Id"])
+            except (KeyError, TypeError, ValueError):
+                break
+    raise FetchError(f"No Fingertips profile has the URL key '{key}' (see {PROFILES_URL}); its indicators "
+                     "cannot be resolved.")
+
+
 def resolve_indicator_ids(fetcher: HttpFetcher, dest_dir: Path,
                           wanted: Sequence[indicators.FingertipsIndicator]) -> dict[int, int]:
-    """Return catalogue id -> real Fingertips id for indicators whose name matches the profiles' metadata.
+    """Return catalogue id -> real Fingertips id for indicators whose name matches their profile's metadata.
 
-    The lowest matching id wins (the longest-standing indicator); unmatched indicators are left out.
+    Indicators without a ``profile_key`` are looked up in :data:`METADATA_PROFILES`; the others in the
+    profile with that URL key, whose id is read from ``/api/profiles`` at run time. The lowest matching
+    id wins (the longest-standing indicator); unmatched indicators are left out.
     """
-    meta = indicator_metadata(fetcher, dest_dir)
-    meta = meta[meta["Indicator ID"].str.strip().str.fullmatch(r"\d+")]
     found: dict[int, int] = {}
-    for item in wanted:
-        hits = meta.loc[meta["Indicator"].str.contains(item.name_pattern, flags=re.IGNORECASE, regex=True),
-                        "Indicator ID"]
-        if len(hits):
-            found[item.indicator_id] = int(hits.astype(int).min())
+    for key in dict.fromkeys(item.profile_key for item in wanted):
+        try:
+            profile_ids = (resolve_profile_id(fetcher, key),) if key else METADATA_PROFILES
+        except FetchError as exc:  # the other profiles' indicators can still be fetched
+            log.warning("%s", exc)
+            continue
+        meta = indicator_metadata(fetcher, dest_dir, profile_ids)
+        meta = meta[meta["Indicator ID"].str.strip().str.fullmatch(r"\d+")]
+        for item in (i for i in wanted if i.profile_key == key):
+            hits = meta.loc[meta["Indicator"].str.contains(item.name_pattern, flags=re.IGNORECASE, regex=True),
+                            "Indicator ID"]
+            if len(hits):
+                found[item.indicator_id] = int(hits.astype(int).min())
     return found

@@ -76,6 +76,17 @@ PROFILES: dict[int, Profile] = {
                    london=-0.05, suppress_below=8),
     900001: Profile(_years(2016), (72.8, 73.4, 73.8, 74.0, 74.6, 75.1), 550e-5, -0.05, 0.05, suppress_below=8),
     900002: Profile(_years(2016), (52.6, 53.4, 54.0, 51.7, 54.6, 55.5), 480e-5, -0.04, 0.06, suppress_below=8),
+    # End of life care (deaths registered in the year; denominators are deaths, all causes or cancer)
+    900101: Profile(_years(2018), (46.6, 47.1, 51.6, 52.4, 50.8, 51.4), 0.0092, -0.05, 0.08, london=-0.25,
+                    decimals=1),
+    900102: Profile(_years(2018), (46.0, 45.5, 42.5, 43.0, 44.1, 43.6), 0.0092, 0.05, 0.07, london=0.2,
+                    decimals=1),
+    900103: Profile(_years(2018), (30.8, 30.3, 26.9, 27.6, 28.7, 28.2), 0.0027, 0.06, 0.10, london=0.25,
+                    decimals=1),
+    900104: Profile(_years(2018), (29.9, 30.4, 36.6, 35.9, 34.1, 34.5), 0.0027, -0.05, 0.10, london=-0.1,
+                    decimals=1),
+    900105: Profile(_years(2018), (16.8, 16.9, 14.6, 15.3, 16.0, 16.1), 0.0027, -0.02, 0.25, london=-0.2,
+                    decimals=1, suppress_below=5),
 }
 
 
