@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +14,16 @@ import responses
 
 from landscape_pipeline import geography, paths
 from landscape_pipeline.errors import FetchError, SourceDataError
-from landscape_pipeline.geography.nhs import read_lsoa_to_la
+from landscape_pipeline.geography.lsoa import LSOA21_FILE
 from landscape_pipeline.http import HttpFetcher
+from landscape_pipeline.ingest import ingest
 from landscape_pipeline.sources.gpps import SOURCE
 from landscape_pipeline.sources.gpps import loader as gpps_loader
-from landscape_pipeline.sources.gpps.parser import MIN_COVERAGE, parse
+from landscape_pipeline.sources.gpps.parser import MIN_COVERAGE, NOT_GIVEN, parse
 from landscape_pipeline.sources.gpps.questions import QUESTIONS, questions_for
 from landscape_pipeline.sources.gpps.reader import read_practice_results, survey_year
-from landscape_pipeline.sources.gpps.weights import MAX_DAYS, shared_registration_files
+from landscape_pipeline.sources.gpps.weights import shared_registration_files
+from landscape_pipeline.sources.qof_prevalence.extracts import MAX_YEARS_ENV
 from landscape_pipeline.sources.qof_prevalence.registrations import read_registrations
 from landscape_pipeline.validation.runner import validate_frame
 
@@ -27,6 +31,13 @@ FOLDER = paths.data_sources_dir() / "gpps"
 COVENTRY, DURHAM, TOWER_HAMLETS, KENT = "E08000026", "E06000047", "E09000030", "E10000016"
 EXTRACTS = {p.name: p for p in shared_registration_files()}
 APR_24 = EXTRACTS["gp-reg-pat-prac-lsoa-all-apr-24.csv"]
+LSOA21_LOOKUP = geography.geography_dir() / LSOA21_FILE
+
+
+def lsoa21_districts() -> pd.Series:
+    """LSOA 2021 -> LAD 2022 code straight from the bundled ONS file (its LAD22 codes are current in these LAs)."""
+    raw = pd.read_csv(LSOA21_LOOKUP, dtype=str, encoding="utf-8-sig")
+    return raw.drop_duplicates("LSOA21CD").set_index("LSOA21CD")["LAD22CD"]
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +61,7 @@ def expected(area_codes: set[str], year: int, column: str, extract: Path) -> flo
     survey = pd.read_csv(FOLDER / f"GPPS_{year}_Practice_data_(weighted)_(csv)_PUBLIC.csv", dtype=str)
     results = pd.to_numeric(survey.set_index("Practice_Code")[column], errors="coerce") * 100
     regs = pd.read_csv(extract, dtype={"NUMBER_OF_PATIENTS": float})
-    lsoa = read_lsoa_to_la().set_index("lsoa_code")["la_code"]
-    regs["la"] = regs["LSOA_CODE"].map(lsoa)
+    regs["la"] = regs["LSOA_CODE"].map(lsoa21_districts())
     here = regs[regs["la"].isin(area_codes)].groupby("PRACTICE_CODE")["NUMBER_OF_PATIENTS"].sum()
     here = here[results.reindex(here.index).notna()]
     return float((results.reindex(here.index) * here).sum() / here.sum())
@@ -79,16 +89,18 @@ def test_every_english_area_every_year_all_modelled(parsed):
 def test_la_and_county_values_are_registration_weighted_practice_means(parsed):
     row = value(parsed, "gpps_overall_experience_good", COVENTRY, "2024")
     assert row["value"] == pytest.approx(expected({COVENTRY}, 2024, "Q28_12pct", APR_24), rel=1e-9)
-    assert "April 2024 extract" in row["attribution_note"] and row["source_file"].endswith("apr-24.csv")
+    assert "April 2024 extract" in row["attribution_note"] and "ONS LSOA 2021 -> LAD 2022" in row["attribution_note"]
+    assert row["source_file"].split("; ")[1:] == [APR_24.name, LSOA21_FILE]
     kent = set(geography.lower_tier_codes(KENT))
     assert value(parsed, "gpps_ltc_support_enough", KENT, "2025")["value"] == pytest.approx(
         expected(kent, 2025, "Q72_12pct", APR_24), rel=1e-9)
 
 
-def test_survey_years_use_the_extract_nearest_to_january():
-    chosen = {year: parse([FOLDER / f"GPPS_{year}_Practice_data_(weighted)_(csv)_PUBLIC.csv"])["source_file"].iloc[0]
-              for year in (2023, 2025)}
-    assert chosen[2023].endswith("apr-23.csv") and chosen[2025].endswith("apr-24.csv")
+def test_survey_years_use_the_extract_nearest_to_january(parsed):
+    chosen = parsed.groupby("period_label")["source_file"].agg(lambda s: sorted(set(f.split("; ")[1] for f in s)))
+    assert chosen.to_dict() == {"2023": ["gp-reg-pat-prac-lsoa-all-apr-22.csv"],
+                                "2024": [APR_24.name], "2025": [APR_24.name]}
+    assert parsed.attrs["extract_limit"]["years_not_apportioned"] == {}
 
 
 def test_question_numbers_change_with_the_2024_questionnaire():
@@ -123,8 +135,7 @@ def test_percentages_are_kept_and_markers_suppress(tmp_path):
 
 def test_suppressed_practices_are_left_out_and_thin_coverage_gives_no_value(tmp_path):
     regs = read_registrations(APR_24).rows
-    lsoa = read_lsoa_to_la().set_index("lsoa_code")["la_code"]
-    coventry = regs[regs["lsoa_code"].map(lsoa) == COVENTRY].groupby("practice_code")["patients"].sum()
+    coventry = regs[regs["lsoa_code"].map(lsoa21_districts()) == COVENTRY].groupby("practice_code")["patients"].sum()
     order = coventry.sort_values(ascending=False).index
     assert len(order) >= 2
     rows = [{"Practice_Code": code, "Q28base": "50", "Q28_12pct": "*" if code == order[-1] else "0.7"}
@@ -157,7 +168,7 @@ def test_file_level_problems_are_sentences(tmp_path):
     rows = [{"Practice_Code": "A81001", "Q28_12pct": "0.8"}]
     with pytest.raises(SourceDataError, match="question map does not cover"):
         parse([practice_file(tmp_path, rows, year=2016), APR_24])
-    with pytest.raises(SourceDataError, match=f"within {MAX_DAYS} days"):
+    with pytest.raises(SourceDataError, match="no GP Patient Survey year has a registration extract within 2 years"):
         parse([practice_file(tmp_path, rows, year=2027), APR_24])
     with pytest.raises(SourceDataError, match="second file for the 2024 survey"):
         first = practice_file(tmp_path, rows)
@@ -199,8 +210,7 @@ def test_live_loader_fetches_practice_files_and_the_shared_registrations(tmp_pat
     responses.get(links[0], body=(FOLDER / "GPPS_2025_Practice_data_(weighted)_(csv)_PUBLIC.csv").read_bytes())
     fetched: list[str] = []
     monkeypatch.setattr(gpps_loader, "fetch_registrations", lambda f, d: fetched.append("registrations") or APR_24)
-    monkeypatch.setattr(gpps_loader, "fetch_lsoa_lookup", lambda f, d: fetched.append("lookup") or
-                        geography.geography_dir() / "lsoa_to_la_sample.csv")
+    monkeypatch.setattr(gpps_loader, "fetch_lsoa_lookup", lambda f, d: fetched.append("lookup") or LSOA21_LOOKUP)
     saved = gpps_loader.fetch_live(HttpFetcher(retries=0), tmp_path)
     assert fetched == ["registrations", "lookup"] and len(saved) == 3
     frame = parse(saved)
@@ -208,3 +218,35 @@ def test_live_loader_fetches_practice_files_and_the_shared_registrations(tmp_pat
     responses.get(gpps_loader.HOMEPAGE, body="<html></html>")
     with pytest.raises(FetchError, match=gpps_loader.URLS_ENV):
         gpps_loader.fetch_live(HttpFetcher(retries=0), tmp_path / "none")
+
+
+def test_a_survey_year_beyond_the_shared_extract_limit_is_reported_not_modelled(monkeypatch):
+    monkeypatch.setenv(MAX_YEARS_ENV, "0.5")  # the QOF setting: 2023 and 2025 are 0.75 years from an extract
+    result = ingest(SOURCE, SOURCE.bundled_files(paths.data_sources_dir()))
+    assert result.error is None, result.text()
+    frame, limit = result.frame, result.notes["extract_limit"]
+    assert limit["max_years"] == 0.5 and list(limit["years_not_apportioned"]) == ["2023", "2025"]
+    assert limit["years_not_apportioned"]["2023"]["years_away"] == pytest.approx(0.75, abs=0.01)
+    assert result.notes["extracts_used"] == {"2024": f"April 2024 ({APR_24.name})"}
+    old = frame[frame["period_label"].isin(["2023", "2025"])]
+    assert old["area_code"].eq(geography.ENGLAND).all() and old["value"].isna().all()
+    before_2024 = {i for i in QUESTIONS if i.endswith("_to2023")}
+    assert set(old.loc[old["period_label"] == "2023", "indicator_id"]) == before_2024
+    assert old["value_note"].str.contains(f"{NOT_GIVEN}: the nearest GP registration extract, April 20").all()
+    assert old["value_note"].str.contains("beyond the limit of 0.5 years (LANDSCAPE_QOF_MAX_EXTRACT_YEARS)",
+                                          regex=False).all()
+    modelled = frame[frame["period_label"] == "2024"]
+    assert modelled["area_code"].eq(COVENTRY).any() and modelled["value"].notna().all()
+    assert result.passed, result.text()  # the GPPS suite accepts the England rows without a value
+
+
+def test_rows_are_synthetic_if_the_survey_or_the_registrations_were(tmp_path):
+    survey = FOLDER / "GPPS_2025_Practice_data_(weighted)_(csv)_PUBLIC.csv"
+    shutil.copy(survey, tmp_path / survey.name)
+    shutil.copy(APR_24, tmp_path / APR_24.name)
+    (tmp_path / "provenance.json").write_text(json.dumps({"files": {survey.name: {"synthetic": False},
+                                                                    APR_24.name: {"synthetic": False}}}))
+    real = ingest(SOURCE, [tmp_path / survey.name, tmp_path / APR_24.name]).frame
+    assert not real["synthetic"].any()  # as if both inputs were published files (the lookup is real)
+    shared = ingest(SOURCE, [tmp_path / survey.name]).frame  # weighted by the bundled synthetic extract
+    assert shared["synthetic"].all() and shared["source_file"].str.contains(APR_24.name).all()

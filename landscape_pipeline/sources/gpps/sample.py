@@ -3,8 +3,9 @@
 No real GPPS practice CSV could be bundled (each is ~6,500 practices x ~1,000 columns), so three survey
 years are written in the publisher's layout: 2023 (2018-2023 questionnaire) and 2024 and 2025 (the new
 questionnaire), with the question numbers of :mod:`.questions`. Practices are those of the GP
-registration extract bundled with ``qof_prevalence`` nearest to each survey (the same registrations
-weight the results), plus three surveyed practices that are in no extract. Results are fractions
+registration extract bundled with ``qof_prevalence`` that the parser's rule picks for each survey (the
+nearest within the limit, :mod:`landscape_pipeline.sources.qof_prevalence.extracts`; the same
+registrations weight the results), plus three surveyed practices that are in no extract. Results are fractions
 (0.8512) like the publisher's; practices with fewer than 10 respondents to a question have ``*``
 instead. An unmapped question (Q18) is included and must be ignored.
 Run ``python -m landscape_pipeline.sources.gpps.sample``.
@@ -19,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline import paths
-from landscape_pipeline.geography.nhs import read_lsoa_to_la
+from landscape_pipeline.geography.lsoa import la_of_lsoas
 from landscape_pipeline.sources.gpps.questions import QUESTION_MAP, QUESTIONS
-from landscape_pipeline.sources.gpps.weights import shared_registration_files
-from landscape_pipeline.sources.qof_prevalence.apportion import choose_extract
+from landscape_pipeline.sources.gpps.weights import shared_registration_files, survey_target
+from landscape_pipeline.sources.qof_prevalence.extracts import DEFAULT_MAX_YEARS, choose_extract
 from landscape_pipeline.sources.qof_prevalence.registrations import read_registrations
 
 SEED = 20240711
@@ -36,7 +37,10 @@ EXTRA = ("Y99901", "Y99902", "Y99903")
 def _practices(year: int) -> pd.DataFrame:
     """Return the practices of the shared extract nearest to the survey (name, list size, main LSOA)."""
     extracts = [read_registrations(p) for p in shared_registration_files()]
-    extract = choose_extract(pd.Timestamp(year, 1, 1), extracts)
+    extract = choose_extract(survey_target(year), extracts, DEFAULT_MAX_YEARS)
+    if extract is None:
+        raise ValueError(f"No bundled registration extract lies within {DEFAULT_MAX_YEARS:g} years of the {year} "
+                         "survey.")
     rows = extract.rows.groupby("practice_code", as_index=False)["patients"].sum()
     main = extract.rows.sort_values("patients").groupby("practice_code")["lsoa_code"].last()
     return rows.assign(main_lsoa=rows["practice_code"].map(main)).sort_values("practice_code").reset_index(drop=True)
@@ -55,8 +59,7 @@ def _header(year: int) -> list[str]:
 def write_year(path: Path, year: int, practices: pd.DataFrame) -> Path:
     """Write one survey year's practice file."""
     rng = np.random.default_rng(SEED + year)
-    lookup = read_lsoa_to_la().set_index("lsoa_code")["la_code"]
-    area = practices["main_lsoa"].map(lookup).fillna("none")  # practices in one LA share an area effect
+    area = la_of_lsoas(practices["main_lsoa"]).fillna("none")  # practices in one LA share an area effect
     effects = {stem: dict(zip(area.unique(), rng.normal(0, spread, area.nunique()), strict=True))
                for stem, (_m, spread, _p) in LEVELS.items()}
     codes = [*practices["practice_code"], *EXTRA]
