@@ -4,6 +4,7 @@ Both CSV layouts (the long CSV from 2024-25 and the earlier one) and Oflog's res
 (:mod:`.reader`); measure codes are read through the framework of their year (:mod:`.measures`).
 """
 
+from landscape_pipeline.sources.ascof.dictionary import dictionary
 from landscape_pipeline.sources.ascof.loader import HOMEPAGE, fetch_live
 from landscape_pipeline.sources.ascof.measures import MEASURES
 from landscape_pipeline.sources.ascof.parser import COLUMN_LABELS, parse
@@ -25,6 +26,7 @@ SOURCE = SourceSpec(
     extra_expectations=extra_expectations,
     themes=dict.fromkeys(MEASURES, THEME),
     default_theme=THEME,
+    dictionary=dictionary,
     caveat="Council (social services) level; survey-based measures without published confidence intervals.",
 )
 

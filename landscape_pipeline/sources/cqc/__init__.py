@@ -1,6 +1,7 @@
 """CQC care directory with ratings (``cqc``): care homes, home care, hospices and GP practices per LA, monthly."""
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.cqc.dictionary import dictionary
 from landscape_pipeline.sources.cqc.loader import HOMEPAGE, fetch_live
 from landscape_pipeline.sources.cqc.parser import COLUMN_LABELS, indicator_ids, parse
 from landscape_pipeline.sources.cqc.suite import extra_expectations
@@ -21,6 +22,7 @@ SOURCE = SourceSpec(
     extra_expectations=extra_expectations,
     themes=dict.fromkeys(indicator_ids(), THEME),
     default_theme=THEME,
+    dictionary=dictionary,
     caveat="Monthly snapshots of active registered locations, placed by postcode; ratings are each location's "
            "latest.",
 )

@@ -5,6 +5,7 @@ in the documented template (:mod:`.template`); the parser validates it (:mod:`.p
 """
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.cqc_la_assessment.dictionary import dictionary
 from landscape_pipeline.sources.cqc_la_assessment.parser import COLUMN_LABELS, parse
 from landscape_pipeline.sources.cqc_la_assessment.suite import extra_expectations
 from landscape_pipeline.sources.cqc_la_assessment.template import PERCENT_ID, QUALITY_STATEMENTS, RATING_ID
@@ -25,6 +26,7 @@ SOURCE = SourceSpec(
     extra_expectations=extra_expectations,
     themes=dict.fromkeys([RATING_ID, PERCENT_ID, *(qs.indicator_id for qs in QUALITY_STATEMENTS)], THEME),
     default_theme=THEME,
+    dictionary=dictionary,
     caveat="Transcribed from CQC's assessment reports into the analyst's template; the date is the report's.",
 )
 

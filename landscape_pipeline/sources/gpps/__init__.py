@@ -5,6 +5,7 @@ Question numbers per survey year are in :mod:`.questions`; weights come from the
 """
 
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.gpps.dictionary import dictionary
 from landscape_pipeline.sources.gpps.loader import HOMEPAGE, fetch_live
 from landscape_pipeline.sources.gpps.parser import COLUMN_LABELS, parse
 from landscape_pipeline.sources.gpps.questions import QUESTIONS
@@ -25,6 +26,7 @@ SOURCE = SourceSpec(
     extra_expectations=extra_expectations,
     themes=dict.fromkeys(QUESTIONS, THEME),
     default_theme=THEME,
+    dictionary=dictionary,
     caveat="Modelled: local authority figures are registration-weighted averages of GP practice results.",
 )
 
