@@ -207,16 +207,18 @@ def test_year_from_text_rejects_years_that_do_not_follow():
     assert year_from_text("meas-from-asc-of-eng-2223-csv.csv") == 2022
 
 
-def test_fractions_instead_of_percentages_fail_only_the_plausibility_rule(parsed):
-    """One year of the bundled data passes every expectation but the plausibility rule it is made to break
-    (the whole bundle is validated by the end-to-end build)."""
+def test_fractions_instead_of_percentages_fail_only_the_plausibility_and_consistency_rules(parsed):
+    """One year of the bundled data passes every expectation but the two rules fractions break: the measure's
+    plausibility range and the canonical check that a proportion agrees with its count and denominator (the whole
+    bundle is validated by the end-to-end build)."""
     broken = parsed[parsed["period_label"] == "2024/25"].copy()
     control = broken["indicator_id"] == "ascof_control_daily_life"
     broken.loc[control, "value"] = broken.loc[control, "value"] / 100  # published as fractions
     report = validate_frame(broken, "ascof", extra_expectations=SOURCE.extra_expectations())
-    assert [f.description for f in report.failures] == [
+    assert sorted(f.description for f in report.failures) == sorted([
+        "A proportion agrees with its count and denominator (within the publisher's rounding).",
         next(e.meta["description"] for e in SOURCE.extra_expectations()
-             if e.meta["description"].startswith("Plausibility: at least 99% of People who use services who have"))]
+             if e.meta["description"].startswith("Plausibility: at least 99% of People who use services who have"))])
 
 
 GOV_PAGE = ('<a href="/media/abc/ascof-csv-2024-25.csv">CSV</a>'

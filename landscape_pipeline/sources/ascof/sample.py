@@ -8,7 +8,8 @@ No full real ASCOF CSV could be bundled, so three synthetic years are written:
 * ``ascof-2024-25.csv``: the long CSV from 2024-25 (``ASCOF measure code``, no descriptions).
 
 Every current council with adult social services responsibilities, the nine regions and England, with
-Total/Male/Female/18-64/65 and over breakdowns and Outcome/Numerator/Denominator rows. Region and
+Total/Male/Female/18-64/65 and over breakdowns and Outcome/Numerator/Denominator rows (the Total
+numerator and denominator are the sums of the Male and Female ones). Region and
 England values are the ratio of their councils' summed numerators and denominators. The Isles of
 Scilly's carer measures are blank (as in the real Oflog excerpt) and the City of London's breakdowns
 are marked ``[c]`` in 2024-25. Run ``python -m landscape_pipeline.sources.ascof.sample``.
@@ -75,6 +76,7 @@ def _council_values(rng: np.random.Generator, n: int, year: int) -> dict[str, di
                 denominator = np.round(size * share)
                 numerator = np.round(np.clip(value, 1, 99) / 100 * denominator)
             per[label] = np.stack([numerator, denominator])
+        per["Total"] = per["Male"] + per["Female"]  # persons are the two sexes: counts add up, as published
         out[measure] = per
     return out
 

@@ -60,8 +60,9 @@ def classify(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]
         elif is_gpps_header(header):
             surveys.append(path)
         else:
-            raise SourceDataError(path, "is neither a GP Patient Survey practice file, a 'Patients Registered at a GP "
-                                  "Practice' LSOA file nor an LSOA -> LA lookup (by its header).")
+            raise SourceDataError(path, "is neither a GP Patient Survey practice file (a Practice_Code column and "
+                                  "Q<n>_<answers>pct columns), a 'Patients Registered at a GP Practice' LSOA file nor "
+                                  "an LSOA -> LA lookup (by its header).")
     return surveys, extracts, lookups
 
 
