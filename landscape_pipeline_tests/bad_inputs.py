@@ -71,6 +71,25 @@ def _hes_small(folder: Path) -> list[Path]:
     return [target]
 
 
+def _with_site_register(build: Callable[[Path], list[Path]]) -> Callable[[Path], list[Path]]:
+    """A mapped extract at site level also needs the site register, found in a folder above its mapping."""
+    def with_register(folder: Path) -> list[Path]:
+        shutil.copy2(paths.data_sources_dir() / "sites.yaml", folder / "sites.yaml")
+        return build(folder)
+    return with_register
+
+
+def _cqc_csv(folder: Path) -> list[Path]:
+    """The newest bundled CQC snapshot's data sheet saved as CSV (a layout the reader accepts), placed by postcode."""
+    from landscape_pipeline.tabular import read_table
+
+    source = paths.data_sources_dir() / "cqc" / "01_November_2026_HSCA_Active_Locations.ods"
+    frame = read_table(source, sheet="HSCA_Active_Locations").frame
+    target = folder / "01_November_2026_HSCA_Active_Locations.csv"
+    frame.to_csv(target, index=False, lineterminator="\n")
+    return [target]
+
+
 @dataclass(frozen=True)
 class Base:
     """The files a source's variants start from, and which of them is mutated."""
@@ -91,6 +110,19 @@ BASES: dict[str, Base] = {
     "scotpho": Base(_bundled("scotpho"), "scotpho_data_council_areas_excerpt.csv"),
     "simd": Base(_bundled("simd"), "simd2020v2_22062020_reconstructed.csv"),
     "phs_end_of_life": Base(_bundled("phs_end_of_life"), "2024-10-08_last-six-months-of-life_council-area.csv"),
+    "ascof": Base(_bundled("ascof", "ascof-2024-25.csv"), "ascof-2024-25.csv"),
+    "cqc": Base(_cqc_csv, "01_November_2026_HSCA_Active_Locations.csv"),
+    "cqc_la_assessment": Base(_bundled("cqc_la_assessment", "cqc_la_assessments_compiled_2025-10-03.csv"),
+                              "cqc_la_assessments_compiled_2025-10-03.csv"),
+    "gpps": Base(_bundled("gpps", "GPPS_2025_Practice_data_(weighted)_(csv)_PUBLIC.csv"),
+                 "GPPS_2025_Practice_data_(weighted)_(csv)_PUBLIC.csv"),
+    # mapped local extracts: the data file beside its mapping.yaml
+    "jsna_west_sussex_screening": Base(_bundled("jsna/west_sussex_screening"), "jsna_cancer_screening_extract.csv"),
+    "jsna_monitoring_returns": Base(_with_site_register(_bundled("jsna/monitoring_returns")), "monitoring_return.csv"),
+    "jsna_trafford_breast_cancer_wards": Base(_bundled("jsna/trafford_breast_cancer_wards"),
+                                              "trafford_ward_breast_cancer.csv"),
+    "jsna_greater_manchester_registrations": Base(_bundled("jsna/greater_manchester_registrations"),
+                                                  "cancer_registrations_gm.xlsx"),
 }
 
 

@@ -50,7 +50,7 @@ EMPTY = bi.replaced_by("empty_file", b"")
 WHOLE_FILE = [bi.header_only(), bi.truncated_mid_row(), HTML]
 
 # Columns by position in each target file (the header rows of the real files).
-FT_AREA, IMD_CODE = 4, 0
+FT_AREA, IMD_CODE, ASCOF_CODE = 4, 0, 3
 
 
 def cpes_icb_q9(row: list[str]) -> bool:
@@ -68,7 +68,9 @@ CORPUS: list[Case] = [
     Case("qof_prevalence", bi.extra_column(), ACCEPT, owner=B + ": a column added to the export is ignored"),
 
     # -- whole-file faults, every source
-    *[Case(s, m, REFUSE) for s in bi.BASES for m in WHOLE_FILE if (s, m.name) != ("phs", "truncated_mid_row")],
+    *[Case(s, m, REFUSE) for s in bi.BASES for m in WHOLE_FILE if (s, m.name) != ("phs", "truncated_mid_row")
+      and (m is HTML or not bi.BASES[s].target.endswith(".xlsx"))],  # text rewrites do not apply to a workbook
+    Case("jsna_greater_manchester_registrations", EMPTY, REFUSE),
     Case("phs", bi.truncated_mid_row(), REFUSE, owner=A + ": read through tabular.read_table, which refuses a "
                                                           "file cut part-way through a row"),
     *[Case(s, EMPTY, REFUSE) for s in ("fingertips", "cpes", "imd")],
@@ -148,6 +150,39 @@ CORPUS: list[Case] = [
     Case("simd", bi.set_cell("rank_99999_of_6976", "SIMD2020V2Rank", "99999"), REFUSE),
     Case("simd", bi.duplicate_row("repeated_data_zone", "SIMD2020V2Rank", "17"), REFUSE),
     Case("simd", bi.drop_column("DataZone"), REFUSE),
+
+    # -- social care and support sources
+    Case("ascof", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("ascof", bi.extra_column(), ACCEPT),
+    Case("ascof", bi.drop_column("ONS code"), REFUSE),
+    Case("ascof", bi.set_cell("value_not_a_number", "Measure value", "12..5", la_row(ASCOF_CODE)), REFUSE),
+    Case("ascof", bi.set_cell("unknown_council_code", "ONS code", "E06999999", la_row(ASCOF_CODE)), REFUSE),
+    Case("gpps", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("gpps", bi.extra_column(), ACCEPT),
+    Case("gpps", bi.drop_column("Practice_Code"), REFUSE),
+    Case("gpps", bi.set_cell("percentage_150", "Q28_12pct", "150"), REFUSE),
+    Case("gpps", bi.set_cell("practice_code_not_ods", "Practice_Code", "81001"), REFUSE),
+    Case("gpps", bi.duplicate_row("repeated_practice"), REFUSE),
+    Case("cqc", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("cqc", bi.extra_column(), ACCEPT),
+    Case("cqc", bi.drop_column("Location Latest Overall Rating"), REFUSE),
+    Case("cqc", bi.set_cell("unknown_rating", "Location Latest Overall Rating", "Superb"), REFUSE),
+    Case("cqc", bi.set_cell("beds_not_a_number", "Care homes beds", "12..5", value_row(3, "Y")), REFUSE),
+    Case("cqc_la_assessment", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("cqc_la_assessment", bi.drop_column("area_code"), REFUSE),
+    Case("cqc_la_assessment", bi.set_cell("score_5", "qs1_assessing_needs", "5"), REFUSE),
+    Case("cqc_la_assessment", bi.set_cell("unknown_council_code", "area_code", "E06999999"), REFUSE),
+    Case("cqc_la_assessment", bi.set_cell("future_assessment", "assessment_date", "2031-01"), REFUSE),
+
+    # -- mapped local extracts (the Excel one has the whole-file faults only)
+    *[Case(s, bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT) for s in (
+        "jsna_west_sussex_screening", "jsna_monitoring_returns", "jsna_trafford_breast_cancer_wards")],
+    Case("jsna_west_sussex_screening", bi.drop_column("Area_Code"), REFUSE),
+    Case("jsna_west_sussex_screening", bi.set_cell("value_not_a_number", "Value", "12..5"), REFUSE),
+    Case("jsna_west_sussex_screening", bi.set_cell("unknown_area_code", "Area_Code", "E07999999"), REFUSE),
+    Case("jsna_monitoring_returns", bi.set_cell("negative_count", "hnas_offered", "-3"), REFUSE),
+    Case("jsna_monitoring_returns", bi.set_cell("unknown_site", "site", "Atlantis"), REFUSE),
+    Case("jsna_trafford_breast_cancer_wards", bi.set_cell("unknown_ward", "area_code", "E05999999"), REFUSE),
     Case("phs_end_of_life", bi.set_cell("percentage_150", "PercentageSpentInHomeCommunity", "150"), REFUSE),
     Case("phs_end_of_life", bi.set_cell("future_year", "FinancialYear", "2031/32"), REFUSE),
     Case("phs_end_of_life", bi.set_cell("negative_deaths", "NumberOfDeaths", "-12"), REFUSE),

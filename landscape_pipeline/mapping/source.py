@@ -17,6 +17,7 @@ import pandas as pd
 from landscape_pipeline.errors import SourceDataError
 from landscape_pipeline.mapping.build import build_frame, load_mapping
 from landscape_pipeline.mapping.derived import count_families
+from landscape_pipeline.mapping.dictionary import mapping_dictionary
 from landscape_pipeline.mapping.model import MAPPING_FILE
 from landscape_pipeline.sources.base import SourceInputs, SourceSpec
 
@@ -54,7 +55,8 @@ def spec_for_folder(folder: Path, source_id: str, relative: str) -> SourceSpec:
     return SourceSpec(source_id=source_id, title=mapping.title, publisher=mapping.publisher,
                       homepage=mapping.homepage or "", parse=parse, bundled_patterns=(mapping.reader.file,),
                       disclosure_rule=mapping.disclosure, count_families=count_families(mapping),
-                      column_labels=labels, themes=themes, caveat=mapping.caveat, folder=relative, indicator_meta=meta)
+                      column_labels=labels, themes=themes, caveat=mapping.caveat, folder=relative,
+                      indicator_meta=meta, dictionary=partial(mapping_dictionary, mapping, relative))
 
 
 @lru_cache(maxsize=16)

@@ -25,6 +25,10 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "qof_prevalence",
     "cpes",
     "hes",
+    "ascof",
+    "cqc",
+    "cqc_la_assessment",
+    "gpps",
 )
 #: Folders of ``data_sources/`` whose sub-folders are mapped local extracts (one source each).
 MAPPED_FAMILIES: tuple[str, ...] = ("jsna",)

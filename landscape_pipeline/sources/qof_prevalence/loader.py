@@ -29,9 +29,9 @@ import pandas as pd
 
 from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError
+from landscape_pipeline.geography.lsoa import is_lookup_header
 from landscape_pipeline.http import HttpFetcher, save_snapshot
 from landscape_pipeline.sources.fingertips.parser import check_header
-from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import is_lookup_header
 
 FINGERTIPS_URL = "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
 FINGERTIPS_PARAMS = {"indicator_ids": 276, "child_area_type_id": 7, "parent_area_type_id": 66}
