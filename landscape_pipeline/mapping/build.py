@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from landscape_pipeline import geography, schema
+from landscape_pipeline.geography import scotland
 from landscape_pipeline.geography.vintage import ward_table
 from landscape_pipeline.mapping.aggregate import roll_up
 from landscape_pipeline.mapping.checks import run_checks
 from landscape_pipeline.mapping.derived import derive, protect
-from landscape_pipeline.geography import scotland
 from landscape_pipeline.mapping.model import MAPPING_FILE, MappingFile
 from landscape_pipeline.mapping.plausible import expand_shares, fill_intervals
 from landscape_pipeline.mapping.reader import data_path, read_extract

@@ -52,9 +52,12 @@ def match_rules(extract: Extract) -> None:
         return
     if mapping.select.unmatched_indicators == "skip":  # the mapping wants only some of the file's indicators
         extract.rows = rows.loc[~unmatched].reset_index(drop=True)
-        if extract.rows.empty:
-            raise extract.loaded.error(("indicators",), f"no row of {extract.table.where} selects an indicator "
-                                                        "rule; check each rule's match text against the file.")
+        found = set(extract.rows["rule_id"])
+        for i, rule in enumerate(mapping.indicators):  # skipping must not hide a rule the file words otherwise
+            if rule.id not in found:
+                raise extract.loaded.error(("indicators", i, "match"), f"selects no row of {extract.table.where}; "
+                                           "this edition may word the question differently: copy its text from "
+                                           "the file into match.")
         return
     text = rows.loc[unmatched, "indicator"].iloc[0]
     hint = (f"{text!r} matches no indicator rule in {extract.loaded.path.name}; add a rule with match: {text!r} "

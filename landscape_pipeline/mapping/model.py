@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from landscape_pipeline.disclosure import RULES
-from landscape_pipeline.mapping.options import Intervals, Select, Shares
+from landscape_pipeline.mapping.options import Intervals, Select, Shares, option_problems
 from landscape_pipeline.mapping.periods import FORMATS
 from landscape_pipeline.sources.base import THEMES
 from landscape_pipeline.tabular import COMMON_SUPPRESSION, normalise
@@ -242,20 +242,7 @@ class MappingFile(_Strict):
         out += self._shape_problems()
         out += self._rule_problems()
         out += self._geography_problems()
-        out += self._option_problems()
-        return out
-
-    def _option_problems(self) -> list[tuple[tuple, str]]:
-        out: list[tuple[tuple, str]] = []
-        if self.shares is not None and self.shape.kind != "long":
-            out.append((("shares",), "shares sit beside a long file's value column; use shape kind: long."))
-        if self.shares is not None and (self.columns.category_type or self.columns.category or self.dimensions):
-            out.append((("shares",), "shares set the category columns; remove category_type, category and "
-                                     "dimensions."))
-        if self.select.unmatched_indicators == "skip" and self.shape.kind == "wide" \
-                and self.shape.headers_are == "indicator":
-            out.append((("select", "unmatched_indicators"), "with indicators in the wide headers, list the wanted "
-                                                            "columns in shape.columns instead of skipping."))
+        out += option_problems(self)
         return out
 
     def _shape_problems(self) -> list[tuple[tuple, str]]:

@@ -10,16 +10,20 @@ negative). Each is off unless the mapping asks for it:
   row of the breakdown ``category_type`` (e.g. Response: Neutral, Negative), and the row's value plus
   its shares must add up to ``total`` within ``tolerance`` (published rounding);
 * ``intervals``: derive a proportion's numerator from its value and denominator where the file gives
-  none, and compute Wilson limits where the file publishes none.
+  none, and compute Wilson limits where the file publishes none (only where they bracket the value:
+  a weighted percentage is not the share of its unweighted numerator, so it gets none from it).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from landscape_pipeline.validation.suite import POLARITIES
+
+if TYPE_CHECKING:
+    from landscape_pipeline.mapping.model import MappingFile
 
 Polarity = Literal[POLARITIES]  # type: ignore[valid-type]
 
@@ -66,3 +70,21 @@ class Intervals(_Strict):
     wilson_where_missing: bool = Field(
         False, description="Compute Wilson 95% and 99.8% limits from the (derived) numerator and denominator where "
                            "the file publishes no 95% limits.")
+
+
+def option_problems(mapping: MappingFile) -> list[tuple[tuple, str]]:
+    """Return (location, message) for options that do not fit the rest of a mapping file."""
+    out: list[tuple[tuple, str]] = []
+    shape, columns = mapping.shape, mapping.columns
+    if mapping.shares is not None and shape.kind != "long":
+        out.append((("shares",), "shares sit beside a long file's value column; use shape kind: long."))
+    if mapping.shares is not None and (columns.category_type or columns.category or mapping.dimensions):
+        out.append((("shares",), "shares set the category columns; remove category_type, category and dimensions."))
+    if mapping.select.unmatched_indicators == "skip" and shape.kind == "wide" \
+            and shape.headers_are == "indicator":
+        out.append((("select", "unmatched_indicators"), "with indicators in the wide headers, list the wanted "
+                                                        "columns in shape.columns instead of skipping."))
+    if mapping.geography.roll_up == "attribute" and mapping.dimensions:
+        out.append((("dimensions",), "attributed rows are copied, not summed: remove dimensions or choose another "
+                                     "roll_up."))
+    return out

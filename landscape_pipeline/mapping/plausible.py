@@ -123,10 +123,14 @@ def fill_intervals(rows: pd.DataFrame, mapping: MappingFile) -> pd.DataFrame:
         fill &= out["count"].le(out["denominator"])
         if fill.any():
             o, n = out.loc[fill, "count"].to_numpy(float), out.loc[fill, "denominator"].to_numpy(float)
-            scale = multiplier[fill].to_numpy()
-            for level, tag in ((0.95, "95"), (0.998, "99_8")):
-                lower, upper = stats.wilson_limits(o, n, stats.z_value(level))
-                out.loc[fill, f"lower_ci_{tag}"] = lower * scale
-                out.loc[fill, f"upper_ci_{tag}"] = upper * scale
+            scale, value = multiplier[fill].to_numpy(), out.loc[fill, "value"].to_numpy(float)
+            limits = {tag: stats.wilson_limits(o, n, stats.z_value(level)) for level, tag in ((0.95, "95"),
+                                                                                             (0.998, "99_8"))}
+            # A value that is not the numerator's share (e.g. a weighted %) gets no limits from it.
+            ok = (limits["95"][0] * scale <= value + 1e-9) & (value <= limits["95"][1] * scale + 1e-9)
+            fill.loc[fill] = ok
+            for tag, (lower, upper) in limits.items():
+                out.loc[fill, f"lower_ci_{tag}"] = (lower * scale)[ok]
+                out.loc[fill, f"upper_ci_{tag}"] = (upper * scale)[ok]
             out["value_note"] = _join(out["value_note"], WILSON, fill)
     return out
