@@ -5,6 +5,7 @@ Shared by the Dagster source assets and ``landscape validate``; nothing here wri
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from landscape_pipeline.errors import LandscapeError, SourceDataError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SYNTHETIC_DERIVED, SourceInputs, SourceSpec
 from landscape_pipeline.validation import ValidationReport, validate_frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class IngestResult:
         if self.error is not None:
             return f"{self.source_id}: {self.error}"
         lines = [self.report.text() if self.report else f"{self.source_id}: not validated"]
+        lines += [f"- {note}" for note in self.notes.get("skipped", [])]  # files a parser recognised and set aside
         if not self.leaks.empty:
             lines.append(f"- {len(self.leaks)} published count(s) fall inside the suppressed range of the "
                          f"'{self.source_id}' disclosure rule.")
@@ -83,13 +87,21 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     except (schema.SchemaError, ValueError) as exc:
         error = SourceDataError(files[0] if files else spec.source_id, f"could not be read: {exc}")
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    except Exception as exc:  # a parser that crashed on odd input: refuse in a sentence, keep the traceback in the log
+        log.debug("parser of %s crashed", spec.source_id, exc_info=True)
+        names = ", ".join(Path(f).name for f in files) or spec.source_id
+        error = SourceDataError(files[0] if len(files) == 1 else spec.source_id,
+                                f"could not be read ({type(exc).__name__}: {exc}); the file(s) {names} do not have "
+                                "the layout this source's parser knows.")
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
     frame = publishable(frame, spec.disclosure_rule)
     result = IngestResult(spec.source_id, list(files), frame, notes=notes)
     result.leaks = disclosure.find_leaks(frame, disclosure.RULES[spec.disclosure_rule])
     if validate:
         extra = spec.extra_expectations() if spec.extra_expectations else []
         result.report = validate_frame(frame, spec.source_id, column_labels=spec.column_labels,
-                                       extra_expectations=extra)
+                                       extra_expectations=extra, files=list(files),
+                                       count_rounding=disclosure.RULES[spec.disclosure_rule].round_to or 1)
     return result
 
 

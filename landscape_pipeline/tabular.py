@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -150,7 +151,40 @@ def _csv_frame(text: str, header_row: int, path: Path) -> pd.DataFrame:
         raise SourceDataError(path, f"is not a readable CSV ({detail}); a row has more cells than the header, "
                                     "or a quote is not closed. Download it again from the publisher.") from None
     frame.columns = _unique([_clean_header(c) if not str(c).startswith("Unnamed: ") else "" for c in frame.columns])
+    _refuse_cut_short(text, header_row, len(frame.columns), path)
     return frame.astype(object)
+
+
+def read_lines(path: Path | str, count: int = 50, *, sheet: str | int | None = None, encoding: str | None = None,
+               member_pattern: str | None = None) -> list[list[str]]:
+    """Return the first ``count`` rows of a file or sheet as lists of trimmed cells ('' when empty).
+
+    For looking at title rows above a table (what a sheet says it holds) without reading the table.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceDataError(path, "does not exist.")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        grid, _ = _excel_grid(path, sheet)
+        rows = grid[:count]
+    else:
+        text = _decode(_raw_bytes(path, member_pattern), path, encoding)
+        rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:count]))))
+    return [[_clean_header(cell) for cell in row] for row in rows]
+
+
+def _refuse_cut_short(text: str, header_row: int, width: int, path: Path) -> None:
+    """Refuse a file whose last line stops part-way through a row (no final newline, too few cells)."""
+    if text.endswith(("\n", "\r")):
+        return
+    lines = text.splitlines()
+    if len(lines) <= header_row + 1:
+        return
+    cells = next(csv.reader([lines[-1]]), [])
+    if 0 < len(cells) < width:
+        raise SourceDataError(path, f"ends part-way through a row ({len(cells)} of {width} cells and no line end): "
+                                    "the file was cut short. Download it again from the publisher.",
+                              row=len(lines) - header_row - 1, line=len(lines))
 
 
 def read_header(path: Path | str, **kwargs: object) -> list[str]:
@@ -201,16 +235,28 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
     raise SourceDataError(path, f"is not text in {encoding}; save it again as UTF-8 CSV.")
 
 
-def _excel_grid(path: Path, sheet: str | int | None) -> tuple[list[list[str | None]], str]:
+def _open_workbook(path: Path) -> Any:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a declared dependency
         raise SourceDataError(path, "is an Excel workbook and python-calamine is not installed; "
                                     "run `pip install python-calamine`.") from None
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise SourceDataError(path, f"is not a readable Excel workbook ({exc}); download it again.") from None
+
+
+def sheet_names(path: Path | str) -> list[str]:
+    """Return the sheet names of an Excel workbook, in order (a SourceDataError if it cannot be opened)."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceDataError(path, "does not exist.")
+    return list(_open_workbook(path).sheet_names)
+
+
+def _excel_grid(path: Path, sheet: str | int | None) -> tuple[list[list[str | None]], str]:
+    book = _open_workbook(path)
     names = list(book.sheet_names)
     if sheet is None:
         chosen = names[0]
