@@ -65,7 +65,10 @@ def test_partnership_rows_carry_the_workbooks_figures_and_reach_their_council_ar
         published = mine.loc["I felt safe"]
         assert care["value"] == pytest.approx(float(published["wgt_percentpositive"]))
         assert care["lower_ci_95"] == pytest.approx(float(published["wgt_percentpositive_low"]))
-        assert (care["count"], care["denominator"]) == (published["n_positive"], published["n_includedresponses"])
+        responses = published["n_includedresponses"]
+        assert care["denominator"] == responses  # a weighted %: its numerator is derived, not n_positive
+        assert care["count"] == round(float(published["wgt_percentpositive"]) * responses / 100)
+        assert "derived" in care["value_note"] and "Wilson" not in care["value_note"]
         assert hscp in care["attribution_note"]
     assert not bundled["area_code"].isin(["10001", "Dundee North East"]).any()  # practice and cluster rows
     scotland = plain[plain["area_code"].eq("S92000003")]
@@ -89,7 +92,9 @@ def test_neutral_and_negative_shares_become_the_response_breakdown(bundled: pd.D
     dundee = bundled[bundled["area_code"].eq("S12000042") & bundled["indicator_id"].eq("hace_gp_overall_care")]
     shares = dundee.set_index(dundee["category"].fillna("Positive"))
     assert shares.loc["Neutral", "value"] == pytest.approx(float(row["wgt_percentneutral"]))
-    assert shares.loc["Negative", "count"] == row["n_negative"]
+    negative = shares.loc["Negative"]
+    assert negative["count"] == round(float(row["wgt_percentnegative"]) * row["n_includedresponses"] / 100)
+    assert negative["lower_ci_95"] < negative["value"] < negative["upper_ci_95"] and "Wilson" in negative["value_note"]
     assert shares.loc["Negative", "polarity"] == "Low is good" and shares.loc["Neutral", "polarity"] == "No judgement"
     assert shares["value"].sum() == pytest.approx(100, abs=1e-6)
     assert (dundee["category_type"].dropna() == "Response").all()
