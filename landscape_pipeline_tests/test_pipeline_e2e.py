@@ -111,6 +111,17 @@ def test_scottish_sites_have_every_theme_compared_with_scotland_and_board(built:
         assert row["region_code"] == board and pd.notna(row["region_value"]), indicator
 
 
+@pytest.mark.parametrize("code", ["S12000042", "S12000047", "S12000049"])
+def test_scottish_sites_carry_hace_and_list_their_local_evidence(built: Path, code: str) -> None:
+    from landscape_pipeline.evidence import read_register
+
+    hace = _baseline(built, code).query("source_id == 'hace_2023_24' and category != category")
+    assert hace["indicator_id"].nunique() == 11 and hace["comparator_value"].notna().all()
+    listed = read_metadata(paths.baseline_path(built, code))["evidence"]
+    assert listed and [e["id"] for e in listed] == [e.id for e in read_register().covering(code)]
+    assert all(e["date"] and e["title"] for e in listed)
+
+
 def test_cli_prints_coventry_baseline_as_csv(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["baseline", "--area", "E08000026", "--format", "csv", "--data-dir", str(built)]) == 0
     out = capsys.readouterr().out

@@ -98,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_map_parser(sub)
 
-    from landscape_pipeline.cli import evaluate
+    from landscape_pipeline.cli import evaluate, evidence
 
     evaluate.add_parsers(sub)
+    evidence.add_parsers(sub)
     sub.add_parser("sources", help="List the registered sources.")
     sub.add_parser("schema", help="Print the canonical indicator schema as Markdown.")
     return parser

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
-from landscape_pipeline import baselines, catalogue, disclosure, harmonise, paths
+from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
+from landscape_pipeline.errors import LandscapeError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import read_indicators, read_metadata, write_indicators
@@ -95,6 +96,16 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     return indicator_table
 
 
+def _evidence_register(settings: LandscapeSettings, context: dg.AssetExecutionContext
+                       ) -> tuple[evidence.EvidenceRegister | None, str | None]:
+    """Return (the local evidence register, None), or (None, why) when it is not valid: baselines are still written."""
+    try:
+        return evidence.read_register(evidence.register_path(settings.sources_dir())), None
+    except LandscapeError as exc:
+        context.log.error(f"The evidence register is not valid, so baselines list no local evidence: {exc}")
+        return None, str(exc)
+
+
 def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     """Return the LA-partitioned baseline asset; a backfill of any set of LAs is one run."""
 
@@ -118,7 +129,9 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
             context.log.error("Baselines not written: a published count is inside a suppressed range or can be "
                               f"recovered from what would be published.\n{attacks.description or ''}")
             return dg.MaterializeResult(metadata={"written": False}, check_results=[check, attacks])
-        written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id)
+        register, register_error = _evidence_register(settings, context)
+        written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id, evidence=register,
+                                            evidence_error=register_error)
         context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}")
         summary = baselines.summarise(written)
         return dg.MaterializeResult(metadata={**summary, "written": True,

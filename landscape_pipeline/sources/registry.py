@@ -31,7 +31,7 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "gpps",
 )
 #: Folders of ``data_sources/`` whose sub-folders are mapped local extracts (one source each).
-MAPPED_FAMILIES: tuple[str, ...] = ("jsna",)
+MAPPED_FAMILIES: tuple[str, ...] = ("jsna", "hace")
 
 
 @lru_cache(maxsize=1)
