@@ -131,6 +131,10 @@ BASES: dict[str, Base] = {
                                               "trafford_ward_breast_cancer.csv"),
     "jsna_greater_manchester_registrations": Base(_bundled("jsna/greater_manchester_registrations"),
                                                   "cancer_registrations_gm.xlsx"),
+    "jsna_lived_experience_survey_2025": Base(_bundled("jsna/lived_experience_survey_2025"),
+                                              "lived_experience_survey_2025.csv"),
+    # HACE enters through a mapping too: its workbook beside mapping.yaml
+    "hace_2023_24": Base(_bundled("hace/2023_24"), "hace_2023_24_results_for_sg.xlsx"),
 }
 
 

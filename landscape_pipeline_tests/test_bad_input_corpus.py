@@ -172,6 +172,28 @@ CORPUS: list[Case] = [
     Case("phs_end_of_life", bi.set_cell("percentage_150", "PercentageSpentInHomeCommunity", "150"), REFUSE),
     Case("phs_end_of_life", bi.set_cell("future_year", "FinancialYear", "2031/32"), REFUSE),
     Case("phs_end_of_life", bi.set_cell("negative_deaths", "NumberOfDeaths", "-12"), REFUSE),
+    Case("phs_end_of_life", bi.drop_column("CA2011"), REFUSE),
+    Case("scotpho", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("simd", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("simd", bi.set_cell("rank_not_a_number", "SIMD2020V2Rank", "12..5"), REFUSE),
+
+    # -- a local survey through a mapping (a % agreeing and the number answering)
+    Case("jsna_lived_experience_survey_2025", bi.with_newlines("crlf_line_endings", "\r\n"), ACCEPT),
+    Case("jsna_lived_experience_survey_2025", bi.extra_column(), ACCEPT),
+    Case("jsna_lived_experience_survey_2025", bi.set_cell("percentage_150", "Agree (%)", "150"), REFUSE),
+    Case("jsna_lived_experience_survey_2025", bi.set_cell("negative_respondents", "Respondents", "-3"), REFUSE),
+    Case("jsna_lived_experience_survey_2025", bi.set_cell("unknown_council_area", "Council area code",
+                                                          "S12999999"), REFUSE),
+    Case("jsna_lived_experience_survey_2025", bi.drop_column("Respondents"), REFUSE),
+
+    # -- HACE: a workbook read through its mapping (one sheet, header on row 1)
+    Case("hace_2023_24", bi.extra_column(), ACCEPT),
+    Case("hace_2023_24", bi.drop_column("wgt_percentpositive"), REFUSE),
+    Case("hace_2023_24", bi.set_cell("percentage_150", "wgt_percentpositive", "150", value_row(0, "HSCP")), REFUSE),
+    Case("hace_2023_24", bi.set_cell("negative_responses", "n_includedresponses", "-12", value_row(0, "HSCP")),
+         REFUSE),
+    Case("hace_2023_24", bi.set_cell("unknown_partnership", "report_area", "S37999999", value_row(0, "HSCP")),
+         REFUSE),
 ]
 
 
