@@ -136,7 +136,8 @@ def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
                             else [])
     extra = header[len(known):]
     for name in extra:
-        if not name or name in known or name == RANGE_COLUMN:
+        repeated = re.sub(r"\.\d+$", "", name)  # the reader names a repeated header 'Value.1'
+        if not name or name in known or name == RANGE_COLUMN or repeated in known or repeated == RANGE_COLUMN:
             where = f"'{name}'" if name else "a column without a header"
             raise SourceDataError(path, f"after the Fingertips columns comes {where}; only '{RANGE_COLUMN}' (once) "
                                   "and further named columns may follow 'Compared to goal'.", column=name or None)
