@@ -9,6 +9,10 @@ class LandscapeError(Exception):
     """Base class for errors reported to users without a traceback."""
 
 
+class FrozenLabelError(LandscapeError):
+    """A frozen-baseline label that is not a valid label or names no frozen set: a usage error (exit 2)."""
+
+
 class SourceDataError(LandscapeError):
     """A source file cannot be read: names the file (and sheet), the 1-based data row, its line and the column.
 

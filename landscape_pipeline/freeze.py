@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from landscape_pipeline import evidence, geography, paths
-from landscape_pipeline.errors import LandscapeError
+from landscape_pipeline.errors import FrozenLabelError, LandscapeError
 from landscape_pipeline.provenance import sha256_of
 from landscape_pipeline.sites import Site
 from landscape_pipeline.storage import read_metadata, write_bytes_atomic
@@ -40,7 +40,7 @@ def _relative(area_code: str) -> Path:
 def frozen_dir(root: Path, label: str) -> Path:
     """Return the folder of one frozen baseline set; the whole label must be letters, digits, '.', '_' or '-'."""
     if not isinstance(label, str) or not _LABEL.fullmatch(label):
-        raise LandscapeError(f"{label!r} is not a valid label: use letters, digits, '.', '_' or '-' "
+        raise FrozenLabelError(f"{label!r} is not a valid label: use letters, digits, '.', '_' or '-' "
                              "(starting with a letter or digit, at most 64).")
     return root / "frozen" / label
 
@@ -73,15 +73,20 @@ def _manifest_file(target: Path) -> Path | None:
     return None
 
 
-def read_manifest(root: Path, label: str) -> dict:
-    """Return the manifest of a frozen set, or raise a clear error naming the labels that exist."""
-    target = frozen_dir(root, label)
-    found = _manifest_file(target)
+def require_label(root: Path, label: str) -> Path:
+    """Return the manifest file of frozen set ``label``, or raise :class:`FrozenLabelError` listing the labels."""
+    found = _manifest_file(frozen_dir(root, label))
     if found is None:
         known = labels(root)
         hint = f"Frozen labels here: {', '.join(known)}." if known else "No baselines have been frozen here yet."
-        raise LandscapeError(f"No frozen baseline set called '{label}' under {root / 'frozen'}. {hint} "
-                             "(`landscape freeze --list` shows them.)")
+        raise FrozenLabelError(f"No frozen baseline set called '{label}' under {root / 'frozen'}. {hint} "
+                               "(`landscape freeze --list` shows them.)")
+    return found
+
+
+def read_manifest(root: Path, label: str) -> dict:
+    """Return the manifest of a frozen set, or raise a clear error naming the labels that exist."""
+    found = require_label(root, label)
     try:
         return json.loads(found.read_text(encoding="utf-8"))
     except ValueError as exc:

@@ -143,8 +143,12 @@ def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
     eligible = work["value_type"].isin(TRENDABLE) & span.le(366)
     work.loc[~eligible | work["suppressed"], ["value", "lower_ci_95", "upper_ci_95"]] = np.nan
     work["polarity"] = work["polarity"].fillna("Not applicable")
-    work = work.sort_values("period_start", kind="stable")
-    labels = stats.recent_trend_frame(work, SERIES, "period_start", "polarity")
+    # a series may hold an annual period and a multi-year one starting the same day (PHS: Scotland's annual
+    # incidence beside the 5-year rows derived for the boards); only the annual one can carry a trend
+    ranked = work.assign(_annual=eligible).sort_values("_annual", ascending=False, kind="stable")
+    once = ranked.drop_duplicates([*SERIES, "period_start"]).drop(columns="_annual")
+    labels = stats.recent_trend_frame(once.sort_values("period_start", kind="stable"), SERIES, "period_start",
+                                      "polarity")
     merged = work[SERIES].merge(labels, on=SERIES, how="left")
     table.loc[work.index, "recent_trend"] = merged["recent_trend"].to_numpy()
     return table

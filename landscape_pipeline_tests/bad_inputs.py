@@ -1,9 +1,10 @@
 """Bad inputs generated from the real bundled files: a base per source and mutations of one target file.
 
-A :class:`Mutation` rewrites the target file in place (through its container: ``.csv``, ``.csv.gz`` or a
-``.zip`` holding one CSV, keeping its encoding and line endings) and returns the :class:`Fault` it
-made: the file, and for a cell fault the 1-based data row and the publisher's column that a refusal
-must name. The corpus table of (source, mutation, expect) is in ``test_bad_input_corpus.py``.
+A :class:`Mutation` rewrites the target file in place (through its container: ``.csv``, ``.csv.gz``, a
+``.zip`` holding one CSV, keeping its encoding and line endings, or one sheet of an ``.xlsx`` workbook)
+and returns the :class:`Fault` it made: the file, and for a cell fault the 1-based data row and the
+publisher's column that a refusal must name. The corpus table of (source, mutation, expect) is in
+``test_bad_input_corpus.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from landscape_pipeline import paths
+from landscape_pipeline_tests.workbooks import write_xlsx
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ def _bundled(source: str, *names: str) -> Callable[[Path], list[Path]]:
 
 
 def _ons_small(folder: Path) -> list[Path]:
-    """The real ONS zip cut to a few areas (all ages and sexes), still one CSV in a zip."""
-    source = paths.data_sources_dir() / "ons_population" / "ukdetailedtimeseries2019to2023.zip"
+    """The bundled ONS MYEB1 time-series zip cut to a few areas (all ages and sexes), still one CSV in a zip."""
+    source = paths.data_sources_dir() / "ons_population" / "ukdetailedtimeseries_synthetic.zip"
     with zipfile.ZipFile(source) as archive:
         member = archive.namelist()[0]
         lines = archive.read(member).decode("utf-8-sig").splitlines(keepends=True)
@@ -90,6 +93,11 @@ def _cqc_csv(folder: Path) -> list[Path]:
     return [target]
 
 
+IMD_FILE = "File_10_-_IoD2019_Local_Authority_District_Summaries__lower-tier__.xlsx"
+#: The sheet a mutation rewrites in a workbook (default: its first sheet with rows).
+WORKBOOK_SHEETS = {IMD_FILE: "IMD"}
+
+
 @dataclass(frozen=True)
 class Base:
     """The files a source's variants start from, and which of them is mutated."""
@@ -102,8 +110,8 @@ BASES: dict[str, Base] = {
     "fingertips": Base(_bundled("fingertips", "fingertips_40501_counties_uas_502.csv"),
                        "fingertips_40501_counties_uas_502.csv"),
     "phs": Base(_bundled("phs", "opendata_mort1923_ca.csv"), "opendata_mort1923_ca.csv"),
-    "ons_population": Base(_ons_small, "ukdetailedtimeseries2019to2023.zip"),
-    "imd": Base(_bundled("imd"), "File_10_-_IoD2019_Local_Authority_District_Summaries__lower-tier__.csv"),
+    "ons_population": Base(_ons_small, "ukdetailedtimeseries_synthetic.zip"),
+    "imd": Base(_bundled("imd", IMD_FILE), IMD_FILE),
     "qof_prevalence": Base(_bundled("qof_prevalence"), "fingertips_276_cancer_qof_prevalence_gp.csv"),
     "cpes": Base(_bundled("cpes", "cpes_2023_data_tables.csv"), "cpes_2023_data_tables.csv"),
     "hes": Base(_hes_small, "artificial_hes_apc_sample.csv.gz"),
@@ -123,6 +131,10 @@ BASES: dict[str, Base] = {
                                               "trafford_ward_breast_cancer.csv"),
     "jsna_greater_manchester_registrations": Base(_bundled("jsna/greater_manchester_registrations"),
                                                   "cancer_registrations_gm.xlsx"),
+    "jsna_lived_experience_survey_2025": Base(_bundled("jsna/lived_experience_survey_2025"),
+                                              "lived_experience_survey_2025.csv"),
+    # HACE enters through a mapping too: its workbook beside mapping.yaml
+    "hace_2023_24": Base(_bundled("hace/2023_24"), "hace_2023_24_results_for_sg.xlsx"),
 }
 
 
@@ -136,6 +148,8 @@ class Text:
     encoding: str
     bom: bool
     member: str | None
+    sheets: dict[str, list[list[object]]] | None = None  # a workbook's sheets; the target's text is ``text``
+    sheet: str | None = None
 
     @property
     def newline(self) -> str:
@@ -154,7 +168,10 @@ class Text:
         self.write_bytes(body)
 
     def write_bytes(self, body: bytes) -> None:
-        if self.path.suffix == ".gz":
+        if self.sheets is not None:
+            rows = list(csv.reader(io.StringIO(body.decode(self.encoding).lstrip("\ufeff"))))
+            write_xlsx(self.path, {**self.sheets, self.sheet: [[_cell_value(c) for c in r] for r in rows]})
+        elif self.path.suffix == ".gz":
             self.path.write_bytes(gzip.compress(body))
         elif self.member is not None:
             with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -163,8 +180,38 @@ class Text:
             self.path.write_bytes(body)
 
 
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _cell_value(text: str) -> object:
+    """A workbook cell from CSV text: numbers as numbers (as Excel stores them), anything else as text."""
+    if not _NUMBER.fullmatch(text):
+        return text
+    number = float(text)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _read_workbook(path: Path) -> Text:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+    sheet = WORKBOOK_SHEETS.get(path.name) or next(n for n, rows in sheets.items() if rows)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[_cell_text(c) for c in r] for r in sheets[sheet]])
+    return Text(path, buffer.getvalue(), "utf-8", False, None, sheets, sheet)
+
+
 def read_text(path: Path) -> Text:
     member = None
+    if path.suffix == ".xlsx":
+        return _read_workbook(path)
     if path.suffix == ".gz":
         raw = gzip.decompress(path.read_bytes())
     elif path.suffix == ".zip":

@@ -114,7 +114,7 @@ def test_an_unknown_frozen_label_is_a_usage_error_in_a_sentence(argv: list[str],
     (tmp_path / "frozen" / "programme-start" / "manifest.json").write_text("{}")
     assert main([*argv, "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "no frozen baseline set called 'never-made'" in err and "programme-start" in err and "Errno" not in err
+    assert "No frozen baseline set called 'never-made'" in err and "programme-start" in err and "Errno" not in err
 
 
 def test_an_unexpected_error_is_a_sentence_not_a_traceback(monkeypatch: pytest.MonkeyPatch,

@@ -39,6 +39,24 @@ def test_rates_from_unrounded_counts_give_the_counts_back() -> None:
         "adm_crude", COUNCILS[0], "2021", "Male", attacks.VALUE]
 
 
+def test_a_rounded_value_gives_a_count_back_only_when_its_rounding_leaves_one_whole_count() -> None:
+    # a crude rate per 100,000 of England published to 1 decimal: 0.0 allows 0 to 25 admissions, not 0
+    assert np.isnan(inversion.value_times_denominator(np.array([0.0]), np.array([50_675_182.0]),
+                                                      np.array([100_000.0]), 0.05)[0])
+    assert inversion.value_times_denominator(np.array([0.0]), np.array([50_675_182.0]), np.array([100_000.0]))[0] == 0
+    # 12.3% of 1,000 to 1 decimal allows 122.5 to 123.5: one whole count, recovered
+    assert inversion.value_times_denominator(np.array([12.3]), np.array([1000.0]), np.array([100.0]), 0.05)[0] == 123
+    assert np.isnan(inversion.count_over_value(np.array([10.0]), np.array([0.1]), np.array([100_000.0]), 0.05)[0])
+    # through the attack: a rate of 12 in 5,000 rounded to whole numbers (240 allows 11.975 to 12.025) still
+    # gives 12 back, so knowing the precision does not blind the attack
+    leaky = _cell_by_cell(_rows({(COUNCILS[0], "Male", "2021"): 12.0}, ("count", "crude")))
+    crude = leaky["indicator_id"].eq("adm_crude")
+    leaky.loc[crude, "value"] = leaky.loc[crude, "value"].round(0)
+    leaky.loc[crude, ["lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8"]] = np.nan
+    assert attacks.VALUE in set(disclosure.attack_source(leaky, "hes", families,
+                                                         decimals={"adm_crude": 0}).findings["attack"])
+
+
 def test_limits_alone_give_the_count_back() -> None:
     leaky = _cell_by_cell(_rows({(COUNCILS[0], "Persons", "2021"): 12.0}, ("count", "crude")))
     leaky["value"] = np.nan  # even without the rate, its limits were computed from 12

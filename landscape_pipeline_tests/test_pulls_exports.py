@@ -174,12 +174,13 @@ def test_freeze_list_and_clear_errors_for_missing_or_bad_labels(root: Path, caps
     assert main(["freeze", "--list", "--data-dir", str(root)]) == 0
     listed = capsys.readouterr().out
     assert listed.startswith("start") and "5 areas" in listed and "programme start" in listed
-    assert main(["freeze", "--label", "nope", "--verify", "--data-dir", str(root)]) == 1
+    assert main(["freeze", "--label", "nope", "--verify", "--data-dir", str(root)]) == 2  # usage: no such set
     err = capsys.readouterr().err
     assert "No frozen baseline set called 'nope'" in err and "start" in err and "Errno" not in err
-    assert main(["freeze", "--label", "ok\n", "--data-dir", str(root)]) == 1
+    assert main(["freeze", "--label", "ok\n", "--data-dir", str(root)]) == 2
     assert "not a valid label" in capsys.readouterr().err and not (root / "frozen" / "ok\n").exists()
-    assert main(["compare", "--frozen", "nope", "--data-dir", str(root)]) == 1
+    assert main(["compare", "--frozen", "nope", "--data-dir", str(root)]) == 2
+    assert "No frozen baseline set called 'nope'" in capsys.readouterr().err
     assert main(["freeze", "--data-dir", str(root)]) == 2
     assert freeze.verify(root, "start") == []
 

@@ -234,13 +234,21 @@ def test_missing_column_is_named(small_export, tmp_path):
         read_fingertips_csv(path)
 
 
-def test_renamed_fixed_column_and_extra_column_are_rejected(small_export, tmp_path):
+def test_renamed_fixed_column_is_rejected_and_an_appended_column_ignored(small_export, tmp_path):
     renamed = rewrite(small_export, tmp_path / "renamed.csv", lambda rows: rows[0].__setitem__(12, "Val"))
     with pytest.raises(SourceDataError, match="column 13 is 'Val'"):
         read_fingertips_csv(renamed)
-    extra = rewrite(small_export, tmp_path / "extra.csv", lambda rows: [r.append("x") for r in rows])
-    with pytest.raises(SourceDataError, match="28 columns"):
-        read_fingertips_csv(extra)
+    # a later release appending a named column: the known columns are still checked by name and read as before
+    extra = rewrite(small_export, tmp_path / "extra.csv",
+                    lambda rows: [r.append("Notes" if i == 0 else "x") for i, r in enumerate(rows)])
+    cols = ["indicator_id", "area_code", "sex", "age", "period_label", "value", "lower_ci_95", "upper_ci_95",
+            "count", "denominator", "comparison", "period_start", "source_row"]
+    pd.testing.assert_frame_equal(read_fingertips_csv(extra)[cols], read_fingertips_csv(small_export)[cols])
+    for header in ("", "Value"):  # a column without a header, or a known one repeated, is not a new column
+        bad = rewrite(small_export, tmp_path / "bad.csv",
+                      lambda rows, h=header: [r.append(h if i == 0 else "x") for i, r in enumerate(rows)])
+        with pytest.raises(SourceDataError, match="after the Fingertips columns"):
+            read_fingertips_csv(bad)
 
 
 def test_bom_and_crlf_read_like_the_plain_file(small_export, tmp_path):

@@ -165,7 +165,8 @@ def test_every_council_area_in_tayside_gets_the_board_value(bundled):
 
 
 def test_real_five_year_summary_keeps_every_row(real_incidence):
-    board_rows = real_incidence[real_incidence["geography_method"] == "direct"]
+    board_rows = real_incidence[real_incidence["geography_method"].eq("direct")
+                                & real_incidence["source_row"].notna()]  # Scotland is derived (no source row)
     assert len(board_rows) >= 1632
     for indicator in ("phs_cancer_incidence_easr", "phs_cancer_incidence_crude_rate", "phs_cancer_incidence_count"):
         rows = board_rows[board_rows["indicator_id"] == indicator]
@@ -173,6 +174,60 @@ def test_real_five_year_summary_keeps_every_row(real_incidence):
     assert set(board_rows["period_label"]) == {"2016-2020"}
     assert board_rows["period_start"].min() == pd.Timestamp("2016-01-01")
     assert board_rows["period_end"].max() == pd.Timestamp("2020-12-31")
+
+
+def test_a_five_year_board_file_gets_a_scotland_row_matching_the_annual_scotland_file():
+    """The 5-year summary has no Scotland row; one is derived from the boards, so boards compare with Scotland."""
+    five_year = read_phs_incidence_hb_csv(BUNDLED / "incidence_5yr_comb_hb_2017-2021.csv")
+    scotland = five_year[five_year["area_code"].eq("S92000003")]
+    assert len(scotland) > 0 and scotland["source_row"].isna().all() and scotland["value_note"].str.contains(
+        "derived by this pipeline").all()
+    rates = five_year["indicator_id"].isin(["phs_cancer_incidence_easr", "phs_cancer_incidence_crude_rate"])
+    dundee = five_year[rates & five_year["area_code"].eq(DUNDEE)]
+    assert dundee["comparator_value"].notna().mean() > 0.95
+    # against PHS's own Scotland figures for the same five years (annual file, same release): registrations
+    # agree within late registrations, and the EASR (pooled over five years) with the mean of the annual EASRs
+    annual = _raw(BUNDLED / "opendata_inc9721_scotland.csv")
+    annual = annual[annual["CancerSite"].eq("All cancer types") & annual["Year"].astype(int).between(2017, 2021)]
+    for sex, phs_sex in (("Persons", "All"), ("Male", "Male"), ("Female", "Females")):
+        rows = annual[annual["Sex"].eq(phs_sex)]
+        ours = scotland[scotland["category"].eq("All cancer types") & scotland["sex"].eq(sex)].set_index(
+            "indicator_id")["value"]
+        registrations = rows["IncidencesAllAges"].astype(float).sum()
+        assert ours["phs_cancer_incidence_count"] == pytest.approx(registrations, rel=1e-3)
+        assert ours["phs_cancer_incidence_easr"] == pytest.approx(rows["EASR"].astype(float).mean(), rel=2e-3)
+        assert ours["phs_cancer_incidence_crude_rate"] == pytest.approx(rows["CrudeRate"].astype(float).mean(),
+                                                                         rel=2e-3)
+
+
+def test_the_scotland_derivation_reproduces_each_boards_published_easr():
+    """The same method on one board's own registrations and recovered populations gives PHS's published EASR."""
+    from landscape_pipeline.sources.phs import scotland as derive
+    from landscape_pipeline.sources.phs.common import age_band_columns
+
+    raw = _raw(BUNDLED / "incidence_5yr_comb_hb_2017-2021.csv")
+    raw = raw[raw["HB"].eq(TAYSIDE)].reset_index(drop=True)
+    counted = age_band_columns(raw.columns, "IncidencesAge")
+    rated = age_band_columns(raw.columns, "IncidenceRateAge")
+    bands = [band for _, band in counted]
+    counts = raw[[c for c, _ in counted]].astype(float)
+    rates = raw[[c for c, _ in rated]].astype(float)
+    base = pd.DataFrame({"area_code": raw["HB"], "period_label": raw["Year"], "category": raw["CancerSite"],
+                         "sex": raw["Sex"].map({"All": "Persons", "Male": "Male", "Females": "Female"})})
+    total = raw["IncidencesAllAges"].astype(float) / raw["CrudeRate"].astype(float) * 100_000
+    pops = derive.band_populations(base, counts, rates, total)
+    assert not pops.isna().any().any()
+    index = pd.MultiIndex.from_frame(base[["period_label", "category", "sex"]])
+    board_pops = pops.reindex(pd.MultiIndex.from_frame(base[["area_code", "period_label", "sex"]])).to_numpy()
+    value = derive._easr(index, counts.to_numpy(), board_pops, bands)[0]
+    published = raw["EASR"].astype(float).to_numpy()
+    enough = counts.sum(axis=1).to_numpy() >= 100
+    assert enough.sum() > 50
+    # PHS standardises 85-89 and 90+ separately; the file publishes one 85+ band, hence small differences
+    relative = np.abs(value[enough] / published[enough] - 1)
+    assert np.median(relative) < 0.002 and relative.max() < 0.03
+    persons = base["sex"].eq("Persons").to_numpy()[enough]
+    assert np.median(relative[persons]) < 0.002  # Persons standardised for age and sex, as PHS does
 
 
 def test_real_file_qualifiers_and_na_strings(real_incidence):
@@ -396,7 +451,8 @@ def test_every_real_release_is_read_whole_and_matches_its_total_rows(reference_d
     path = reference_data / "phs_cancer_incidence" / name
     rows = _publisher_rows(path)
     frame = SOURCE.parse([path], None)
-    counts = frame[(frame["indicator_id"] == "phs_cancer_incidence_count")].set_index("source_row")
+    published_rows = frame["source_row"].notna()  # a 5-year board file also gets a derived Scotland row
+    counts = frame[(frame["indicator_id"] == "phs_cancer_incidence_count") & published_rows].set_index("source_row")
     assert sorted(counts.index) == list(range(1, len(rows) + 1))  # every published row, none dropped
     sexes = {"All": "Persons", "Male": "Male", "Female": "Female", "Females": "Female"}
     published = pd.DataFrame({"count": [float(r["IncidencesAllAges"]) for r in rows],

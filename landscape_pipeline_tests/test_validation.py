@@ -44,6 +44,15 @@ def test_each_rule_names_the_bad_row(change, description, column) -> None:
     assert "test.csv, row 3, column" in report.text()
 
 
+def test_a_row_computed_from_several_rows_is_named_by_area_and_period_not_row_na() -> None:
+    frame = indicator_rows([GOOD, {**GOOD, "area_code": "E10000014", "count": -1}])
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    frame.loc[1, "source_row"] = None  # e.g. a county summed from its districts
+    text = validate_frame(frame, "derived").text()
+    assert "Counts are not negative." in text and "n/a" not in text
+    assert f"the row computed for E10000014 {frame.loc[1, 'period_label']} Persons" in text
+
+
 def test_publisher_column_names_appear_in_messages() -> None:
     frame = indicator_rows([{**GOOD, "lower_ci_95": 60.0}])
     report = validate_frame(frame, "broken", column_labels={"value": "Value", "lower_ci_95": "Lower CI 95.0 limit"})

@@ -41,17 +41,6 @@ def _areas(values: list[str] | None) -> list[str] | None:
         raise UsageError(str(exc)) from None
 
 
-def _require_frozen(root: Path, label: str) -> None:
-    """Raise a usage error naming the frozen sets when ``label`` was never frozen under ``root``."""
-    from landscape_pipeline import freeze
-
-    if (freeze.frozen_dir(root, label) / freeze.MANIFEST).exists():
-        return
-    known = sorted(p.parent.name for p in (root / "frozen").glob(f"*/{freeze.MANIFEST}"))
-    listed = f"frozen sets there: {', '.join(known)}" if known else "nothing has been frozen there yet"
-    raise UsageError(f"no frozen baseline set called '{label}' under {root / 'frozen'}; {listed}.")
-
-
 def _area(value: str) -> str:
     try:
         return resolve_area(value)
@@ -113,7 +102,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
         raise UsageError("give --label NAME, or --site NAME to use the site's start-date label "
                          "(or --list to see the frozen labels).")
     if args.verify:
-        _require_frozen(root, args.label)
+        freeze.require_label(root, args.label)  # exit 2, listing the labels, when the set does not exist
         changed = freeze.verify(root, args.label)
         if changed:
             print(f"Frozen set '{args.label}' has changed for: {', '.join(changed)}", file=sys.stderr)

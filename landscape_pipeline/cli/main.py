@@ -13,14 +13,15 @@ import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from landscape_pipeline.errors import LandscapeError
+from landscape_pipeline.errors import FrozenLabelError, LandscapeError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 EPILOG = """\
 exit codes:
   0  success
   1  the data failed: validation, a refused or failed build, a missing output
-  2  usage error: unknown option or source, an area that is not a current LA, a missing input
+  2  usage error: unknown option or source, an area that is not a current LA, a missing input,
+     a frozen baseline label that is not valid or names no frozen set
 
 --area takes a current LA code or name ("E08000026", "Coventry"); a retired code names its successor.
 """
@@ -116,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     try:
         return handler(args)
-    except UsageError as exc:
+    except (UsageError, FrozenLabelError) as exc:  # FrozenLabelError: the named frozen set does not exist
         print(f"landscape {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (LandscapeError, FileNotFoundError, ValueError, KeyError) as exc:

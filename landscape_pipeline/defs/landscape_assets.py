@@ -37,10 +37,15 @@ def _disclosure_result(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> dg.
                                metadata={"leaking_rows": len(leaks), "sample": sample})
 
 
-def attack_result(table: pd.DataFrame, specs: dict[str, SourceSpec],
-                  lost: dict[str, object]) -> dg.AssetCheckResult:
-    """Return the ``disclosure_attacks`` check result for ``table`` about to be published."""
-    report = disclosure.disclosure_attacks(table, specs, lost=lost)
+def attack_result(table: pd.DataFrame, specs: dict[str, SourceSpec], lost: dict[str, object],
+                  decimals: dict[str, int] | None = None) -> dg.AssetCheckResult:
+    """Return the ``disclosure_attacks`` check result for ``table`` about to be published (values rounded).
+
+    ``decimals`` (indicator id -> decimals the values were rounded to) defaults to the catalogue's.
+    """
+    if decimals is None:
+        decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
+    report = disclosure.disclosure_attacks(table, specs, lost=lost, decimals=decimals)
     return dg.AssetCheckResult(check_name=ATTACK_CHECK, passed=report.passed, metadata=report.metadata(),
                                description=None if report.passed else report.text())
 
@@ -77,7 +82,7 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         report = validate_frame(table, "indicator_table")
         disclosure_result = _disclosure_result(table, specs)
         lost = _staged_disclosure(root, specs)
-        attacks = attack_result(table, specs, lost)
+        attacks = attack_result(table, specs, lost, decimals)
         target = paths.indicators_path(root)
         ok = report.passed and disclosure_result.passed and attacks.passed
         if ok:

@@ -114,17 +114,31 @@ def _inverted(kind: np.ndarray, value: np.ndarray, low: np.ndarray, up: np.ndarr
     return out
 
 
-def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int]) -> dict[str, tuple]:
-    """Return attack -> (cells, counts, rows): the counts that values and limits on those rows give back."""
+def _half_units(frame: pd.DataFrame, decimals: Mapping[str, int] | None) -> np.ndarray:
+    """Return per row half the last decimal its value is published to (0 where unrounded or unknown)."""
+    if not decimals:
+        return np.zeros(len(frame))
+    places = frame["indicator_id"].map(decimals).to_numpy(dtype=float)
+    return np.where(np.isnan(places), 0.0, 0.5 * 10.0 ** -np.nan_to_num(places))
+
+
+def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[str, int],
+             decimals: Mapping[str, int] | None = None) -> dict[str, tuple]:
+    """Return attack -> (cells, counts, rows): the counts that values and limits on those rows give back.
+
+    With ``decimals`` (indicator id -> decimals its value is published to), a rounded value gives a count
+    only when one whole count fits the range its rounding allows.
+    """
     kind = frame["value_type"].to_numpy(object)
     value, count = floats(frame, "value"), floats(frame, "count")
+    half = _half_units(frame, decimals)
     mult = multipliers(frame)
     has_den = cells.denominator >= 0
     den = np.where(has_den, shown[np.maximum(cells.denominator, 0)], floats(frame, "denominator"))
     simple = np.isin(kind, ["count", "crude rate", "proportion"]) & ~np.isnan(value)
     tried[VALUE] += int(simple.sum())
-    num_value = np.where(kind == "count", inv.whole(value), inv.value_times_denominator(value, den, mult))
-    den_value = inv.count_over_value(count, value, mult)
+    num_value = np.where(kind == "count", inv.whole(value), inv.value_times_denominator(value, den, mult, half))
+    den_value = inv.count_over_value(count, value, mult, half)
     spread = np.where(has_den & (den > 0), 2, 0)
     rows = np.arange(len(frame))
     limit_cells, limit_counts = [], []
@@ -142,8 +156,11 @@ def _learned(frame: pd.DataFrame, cells: Cells, shown: np.ndarray, tried: dict[s
 
 
 def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: CountFamilies | None = None,
-                  report: AttackReport | None = None) -> AttackReport:
-    """Run every attack on one source's published rows; add what it finds to ``report`` (a new one by default)."""
+                  report: AttackReport | None = None, decimals: Mapping[str, int] | None = None) -> AttackReport:
+    """Run every attack on one source's published rows; add what it finds to ``report`` (a new one by default).
+
+    ``decimals`` (indicator id -> decimals) says how far published values were rounded.
+    """
     rule, report = get_rule(rule), report or AttackReport()
     if frame.empty or not rule.controls:
         return report
@@ -167,7 +184,7 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
     known[cells.numerator[leak_rows]] = True
 
     lo, hi = rule.reader_bounds(shown)
-    for attack, (cell, value, rows) in _learned(frame, cells, shown, report.tried).items():
+    for attack, (cell, value, rows) in _learned(frame, cells, shown, report.tried, decimals).items():
         given = ~np.isnan(value)
         news = given & (np.isnan(shown[cell]) | (value != shown[cell]))
         hits, first = np.unique(cell[news], return_index=True)
@@ -194,12 +211,13 @@ def attack_source(frame: pd.DataFrame, rule: str | DisclosureRule, families: Cou
     return report
 
 
-def disclosure_attacks(table: pd.DataFrame, specs: Mapping[str, Any],
-                       lost: Mapping[str, Any] | None = None) -> AttackReport:
+def disclosure_attacks(table: pd.DataFrame, specs: Mapping[str, Any], lost: Mapping[str, Any] | None = None,
+                       decimals: Mapping[str, int] | None = None) -> AttackReport:
     """Return the attacks' report on ``table`` for every source in ``specs`` whose rule is not "none".
 
     ``specs`` maps source id to an object with ``disclosure_rule`` and ``count_families`` (a
-    ``SourceSpec``); ``lost`` is the layer's summary per source, shown in the metadata.
+    ``SourceSpec``); ``lost`` is the layer's summary per source, shown in the metadata; ``decimals``
+    (indicator id -> decimals, the catalogue's) says how far the published values were rounded.
     """
     report = AttackReport(lost=dict(lost or {}))
     for source_id, spec in specs.items():
@@ -207,5 +225,5 @@ def disclosure_attacks(table: pd.DataFrame, specs: Mapping[str, Any],
         if not rule.controls:
             continue
         part = table.loc[table["source_id"].eq(source_id)]
-        attack_source(part, rule, getattr(spec, "count_families", None), report)
+        attack_source(part, rule, getattr(spec, "count_families", None), report, decimals)
     return report

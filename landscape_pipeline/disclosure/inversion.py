@@ -1,7 +1,9 @@
 """Recovering counts from published figures: value x denominator / multiplier and confidence-limit inversion.
 
 Each function returns, per row, the whole count the figures imply, or NaN where they imply none
-(missing figures, or no whole count reproduces them to floating-point precision). Limits are
+(missing figures, or no whole count reproduces them to floating-point precision). A value published
+rounded (``half`` = half its last shown decimal) gives a count only when exactly one whole count fits
+the range the rounding allows. Limits are
 inverted by searching the whole counts (vectorised bisection on a limit that grows with the count):
 exact/Byar's Poisson limits of a crude rate, Wilson limits of a proportion (over every denominator
 its rounding allows), and the asymmetry of Dobson limits of a DSR, (upper - DSR) / (DSR - lower),
@@ -29,16 +31,33 @@ def whole(x: np.ndarray) -> np.ndarray:
     return np.where(ok, r, np.nan)
 
 
-def value_times_denominator(value: np.ndarray, denominator: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
-    """Return the numerator value x denominator / multiplier implies, where it is a whole number."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return whole(value * denominator / multiplier)
+def _only_whole(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Return the whole number in [low, high] where there is exactly one (and it is not negative), else NaN."""
+    with np.errstate(invalid="ignore"):
+        first = np.ceil(low - _TOL * np.maximum(1.0, np.abs(low)))
+        last = np.floor(high + _TOL * np.maximum(1.0, np.abs(high)))
+        return np.where(np.isfinite(first) & (first == last) & (first >= 0), first, np.nan)
 
 
-def count_over_value(count: np.ndarray, value: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
-    """Return the denominator count x multiplier / value implies, where it is a whole number."""
+def value_times_denominator(value: np.ndarray, denominator: np.ndarray, multiplier: np.ndarray,
+                            half: np.ndarray | float = 0.0) -> np.ndarray:
+    """Return the numerator value x denominator / multiplier implies, where it is one whole number."""
+    half = np.broadcast_to(np.asarray(half, dtype=float), np.shape(value))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return whole(np.where(value > 0, count * multiplier / value, np.nan))
+        exact = whole(value * denominator / multiplier)
+        ranged = _only_whole((value - half) * denominator / multiplier, (value + half) * denominator / multiplier)
+    return np.where(half > 0, ranged, exact)
+
+
+def count_over_value(count: np.ndarray, value: np.ndarray, multiplier: np.ndarray,
+                     half: np.ndarray | float = 0.0) -> np.ndarray:
+    """Return the denominator count x multiplier / value implies, where it is one whole number."""
+    half = np.broadcast_to(np.asarray(half, dtype=float), np.shape(value))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exact = whole(np.where(value > 0, count * multiplier / value, np.nan))
+        ranged = _only_whole(np.where(value + half > 0, count * multiplier / (value + half), np.nan),
+                             np.where(value - half > 0, count * multiplier / (value - half), np.nan))
+    return np.where(half > 0, ranged, exact)
 
 
 def _search(f: Callable[[np.ndarray], np.ndarray], target: np.ndarray, high: np.ndarray) -> np.ndarray:

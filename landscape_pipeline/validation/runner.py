@@ -31,7 +31,8 @@ class Failure:
         head = f"{self.description} [{self.expectation}] failed on {self.unexpected_count} row(s)"
         out = [head]
         for row in self.sample:
-            out.append(f"  {row['file']}, row {row['row']}, column '{row['column']}': {row['value']}")
+            where = f"row {row['row']}" if isinstance(row["row"], int) else str(row["row"])
+            out.append(f"  {row['file']}, {where}, column '{row['column']}': {row['value']}")
         return out
 
 
@@ -151,10 +152,16 @@ def _describe_row(frame: pd.DataFrame, prepared: pd.DataFrame, index: object, co
     file, source_row = row.get("source_file"), row.get("source_row")
     return {
         "file": file if isinstance(file, str) else "(derived)",
-        "row": int(source_row) if pd.notna(source_row) else "n/a",
+        "row": int(source_row) if pd.notna(source_row) else _computed(row),
         "column": labels.get(column, column),
         "value": ", ".join(f"{labels.get(c, c)}={_show(row[c])}" for c in shown),
     }
+
+
+def _computed(row: pd.Series) -> str:
+    """Name a row computed from several source rows (no single row to point at) by its area, period and sex."""
+    parts = [str(row[c]) for c in ("area_code", "period_label", "sex") if c in row and pd.notna(row[c])]
+    return f"the row computed for {' '.join(parts)} (from several rows of the file)"
 
 
 def _show(value: object) -> str:

@@ -1,9 +1,10 @@
 """Read a Fingertips ``all_data`` CSV export into the canonical indicator schema.
 
-The export has 26 or 27 columns (``Time period range`` is the optional 27th). Column 23 is
-named after the parent area type ("Compared to Region value or percentiles", "Compared to
-percentiles", "Column not used", ...), so it is read by position; every other header is checked
-by name. Every row is kept, including England's two copies (blank parent and parent England).
+The export has 26 or 27 columns (``Time period range`` is the optional 27th); further named
+columns that a later release appends are ignored. Column 23 is named after the parent area type
+("Compared to Region value or percentiles", "Compared to percentiles", "Column not used", ...), so
+it is read by position; every other header is checked by name. Every row is kept, including
+England's two copies (blank parent and parent England).
 
 Read through :mod:`landscape_pipeline.tabular` (UTF-8 or Windows-1252; blank and whitespace-only cells
 are missing). Plausibility: a period that ends after today (the build date) cannot have been
@@ -131,12 +132,16 @@ def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
                                   "Use the unedited CSV from the Fingertips API or website.", column=expected)
         raise SourceDataError(path, f"column {position + 1} is '{got}' where Fingertips writes '{expected}'. "
                               "Use the unedited CSV from the Fingertips API or website.", column=got)
-    if len(header) == 27 and header[26] != RANGE_COLUMN:
-        raise SourceDataError(path, f"column 27 is '{header[26]}'; only '{RANGE_COLUMN}' may follow "
-                              "'Compared to goal'.", column=header[26])
-    if len(header) not in (26, 27):
-        raise SourceDataError(path, f"has {len(header)} columns; a Fingertips export has 26 or 27.")
-    return list(HEADER) + ([RANGE_COLUMN] if len(header) == 27 else [])
+    known = list(HEADER) + ([RANGE_COLUMN] if len(header) > len(HEADER) and header[len(HEADER)] == RANGE_COLUMN
+                            else [])
+    extra = header[len(known):]
+    for name in extra:
+        repeated = re.sub(r"\.\d+$", "", name)  # the reader names a repeated header 'Value.1'
+        if not name or name in known or name == RANGE_COLUMN or repeated in known or repeated == RANGE_COLUMN:
+            where = f"'{name}'" if name else "a column without a header"
+            raise SourceDataError(path, f"after the Fingertips columns comes {where}; only '{RANGE_COLUMN}' (once) "
+                                  "and further named columns may follow 'Compared to goal'.", column=name or None)
+    return known + extra
 
 
 def _numbers(table: RawTable, name: str) -> pd.Series:

@@ -6,7 +6,7 @@ labels follow one set of rules (:mod:`.layouts`). The result of each table is on
 sex x single year of age x year, with the row, line, sheet and column it came from. Only district
 and unitary rows are kept; counties, regions and nations are sums the parser recomputes. Plausibility
 is checked here, where the file's row is known: populations are whole, non-negative numbers and no
-estimate is for a mid-year after today.
+estimate is for a mid-year after today, and no cell exceeds :data:`UK_POPULATION_LIMIT`.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ def today() -> date:
     """Return the date checks compare estimate years with (a function, so tests can move it)."""
     return date.today()
 
+#: No area's population (nor the UK's) reaches this; the GX suite uses the same bound.
+UK_POPULATION_LIMIT = 80_000_000
+
 
 def _counts(table: RawTable, columns: list[str]) -> np.ndarray:
     """Return the populations in ``columns`` (rows x columns); the first blank, bad or fractional cell raises.
@@ -73,12 +76,15 @@ def _counts(table: RawTable, columns: list[str]) -> np.ndarray:
     """
     cells = pd.Series(table.frame[columns].to_numpy(object).ravel()).astype("str").str.replace(",", "", regex=False)
     values = pd.to_numeric(cells, errors="coerce").to_numpy(float).reshape(len(table.frame), len(columns))
-    bad = ~np.isfinite(values) | (values < 0) | (values % 1 != 0)
+    bad = ~np.isfinite(values) | (values < 0) | (values % 1 != 0) | (values > UK_POPULATION_LIMIT)
     if bad.any():
         column = columns[int(bad.any(axis=0).argmax())]
         checked, _ = numbers(table, column, required=True)
         table.fail_first((checked % 1 != 0).to_numpy(), column,
                          "population {value!r} is not a whole number; an estimate counts people.")
+        table.fail_first((checked > UK_POPULATION_LIMIT).to_numpy(), column,
+                         f"population {{value!r}} is more than the UK's ({UK_POPULATION_LIMIT:,}); it cannot be "
+                         "the population of one area.")
     return values
 
 

@@ -11,7 +11,8 @@ standardised incidence ratio. The Scotland file (resource 72c852b8-...) has ``Co
 
 Output: EASR (DSR per 100,000, 2013 ESP, published 95% limits), crude rate (published 95%
 limits) and the count of registrations, per board ("Health board"; archived codes mapped to
-2019 codes; ``GR0800001`` kept as a "Health board group") and Scotland; the two rates are also
+2019 codes; ``GR0800001`` kept as a "Health board group") and Scotland (derived from the boards by
+:mod:`.scotland` for a period the board file has no Scotland row for); the two rates are also
 attributed to every council area of each board (``geography_method="attributed"``). Counts are
 not attributed: a board's count is not a council area's count. 99.8% limits are not published
 by PHS and are left empty.
@@ -26,7 +27,7 @@ import pandas as pd
 
 from landscape_pipeline.tabular import RawTable
 
-from . import layouts
+from . import layouts, scotland
 from .canonical import Indicator, attribute_to_council_areas, finish, indicator_rows
 from .common import (
     CANCER_SITE,
@@ -91,9 +92,33 @@ def read_incidence_rows(path: Path, geo_column: str) -> pd.DataFrame:
     frames.append(indicator_rows(
         base, COUNT, value=num["IncidencesAllAges"], count=num["IncidencesAllAges"], suppressed=confidential,
         value_note=join_notes([qualifier_note(flags.get("IncidencesAllAges"), "IncidencesAllAges")], raw.index)))
+    if geo_column == "HB":
+        frames += _scotland(table, base, population)
     direct = pd.concat(frames)
     rates = direct.loc[direct["indicator_id"].isin([EASR.indicator_id, CRUDE.indicator_id])]
     return pd.concat([direct, attribute_to_council_areas(rates, "cancer incidence")])
+
+
+def _scotland(table: RawTable, base: pd.DataFrame, population: pd.Series) -> list[pd.DataFrame]:
+    """Return Scotland's EASR, crude-rate and count rows for periods the board file has no Scotland row for."""
+    counted = dict(age_band_columns(table.frame.columns, "IncidencesAge"))
+    rated = {band: column for column, band in age_band_columns(table.frame.columns, "IncidenceRateAge")}
+    bands = [band for band in counted.values() if band in rated]
+    if not bands:
+        return []
+    by_band = {band: column for column, band in counted.items()}
+    counts = numbers(table, [by_band[b] for b in bands])
+    rates = numbers(table, [rated[b] for b in bands])
+    rows, measure = scotland.scotland_rows(base, counts, rates, population, bands)
+    if rows.empty:
+        return []
+    return [indicator_rows(rows, EASR, value=measure["easr"], lower_ci_95=measure["easr_lower"],
+                           upper_ci_95=measure["easr_upper"], count=measure["count"],
+                           denominator=measure["population"], value_note=scotland.NOTE),
+            indicator_rows(rows, CRUDE, value=measure["crude"], lower_ci_95=measure["crude_lower"],
+                           upper_ci_95=measure["crude_upper"], count=measure["count"],
+                           denominator=measure["population"], value_note=scotland.NOTE),
+            indicator_rows(rows, COUNT, value=measure["count"], count=measure["count"], value_note=scotland.NOTE)]
 
 
 def read_phs_incidence_hb_csv(path: Path | str) -> pd.DataFrame:

@@ -65,6 +65,8 @@ FINGERTIPS_ID = "fingertips_276"
 INDICATOR_NAME = "Cancer: QOF prevalence (all ages), apportioned from GP practices"
 POLARITY = "No judgement"
 _PRACTICE = re.compile(r"^[A-Z]\d{5}$")
+#: How far (percentage points) a published practice Value may lie from Count / Denominator x 100.
+ROUNDING = 0.05
 COLUMN_LABELS = {"value": "Value", "count": "Count", "denominator": "Denominator", "period_label": "Time period",
                  "area_code": "Area Code (apportioned to LA via LSOA_CODE)"}
 AREA_TYPES = {"lower": "Local authority", "county": "Local authority", "region": "Region"}
@@ -98,8 +100,34 @@ def read_practice_values(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                               column="Indicator ID")
     overall = frame["category_type"].isna()
     practices = frame[overall & frame["area_code"].str.match(_PRACTICE)].copy()
+    check_practice_values(path, practices)
     england = frame[overall & frame["area_code"].eq(geography.ENGLAND)].drop_duplicates("period_label")
     return practices, england
+
+
+def check_practice_values(path: Path, practices: pd.DataFrame) -> None:
+    """Refuse, naming the row and column, a practice value that cannot be a register prevalence.
+
+    A prevalence is a percentage (0-100); the register (Count) cannot exceed the list (Denominator);
+    and Value must be Count / Denominator x 100 within :data:`ROUNDING` percentage points.
+    """
+    value, count, denominator = (practices[c] for c in ("value", "count", "denominator"))
+    checks = (
+        (value.lt(0) | value.gt(100), "Value", "{value} is not a percentage; a practice's register prevalence "
+         "lies between 0 and 100."),
+        (count.gt(denominator), "Count", "the register of {count:g} patients exceeds the practice list of "
+         "{denominator:g} (Denominator)."),
+        ((value - count / denominator * 100).abs().gt(ROUNDING), "Count", "Count {count:g} / Denominator "
+         "{denominator:g} is {share:.2f}%, which contradicts Value {value}%."),
+    )
+    for mask, column, message in checks:
+        hits = practices[mask.fillna(False).astype(bool)]
+        if not hits.empty:
+            row = hits.iloc[0]
+            share = row["count"] / row["denominator"] * 100 if row["denominator"] else float("nan")
+            raise SourceDataError(path, f"practice {row['area_code']}, {row['period_label']}: " + message.format(
+                value=row["value"], count=row["count"], denominator=row["denominator"], share=share),
+                row=int(row["source_row"]), column=column)
 
 
 def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
