@@ -17,6 +17,7 @@ import random
 import dagster as dg
 
 from landscape_pipeline import paths
+from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.errors import FetchError, LandscapeError
 from landscape_pipeline.ingest import IngestResult, ingest, resolve_files
 from landscape_pipeline.settings import LandscapeSettings
@@ -107,6 +108,7 @@ def _shrink_result(source_id: str, shrink: ShrinkCheck | None) -> dg.AssetCheckR
 def _metadata(result: IngestResult, staged) -> dict[str, object]:
     frame = result.frame
     return {
+        **ui.table_metadata(frame),
         "rows": len(frame),
         "indicators": int(frame["indicator_id"].nunique()),
         "areas": int(frame["area_code"].nunique()),
@@ -125,14 +127,15 @@ def _check_results(result: IngestResult) -> list[dg.AssetCheckResult]:
         return [dg.AssetCheckResult(check_name=GX_CHECK, passed=False, metadata=meta, description=message),
                 dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=False, metadata=meta,
                                     description="Not evaluated: the source could not be read.")]
-    gx_meta = result.report.metadata() if result.report else {}
+    gx_meta = ui.gx_metadata(result.report.metadata()) if result.report else {}
     leaks = result.leaks
     columns = ["indicator_id", "area_code", "period_label", "count"]
     sample = leaks.head(5)[columns].to_dict("records") if len(leaks) else []
     return [
         dg.AssetCheckResult(check_name=GX_CHECK, passed=result.valid, metadata=gx_meta),
         dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=result.disclosure_ok,
-                            metadata={"leaking_rows": len(leaks), "sample": sample, **result.disclosure}),
+                            metadata={"leaking_rows": len(leaks), "sample": sample, **result.disclosure,
+                                      "leaks": ui.records_markdown(sample, total=len(leaks))}),
     ]
 
 
