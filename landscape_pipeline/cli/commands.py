@@ -83,7 +83,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate bundled sources, or the given files, and report failures by file, row and column."""
     from landscape_pipeline.cli.validate import run_validate
 
-    return run_validate([Path(p) for p in args.paths], args.source)
+    return run_validate([Path(p) for p in args.paths], args.source, fmt=args.format,
+                        output=Path(args.output) if args.output else None, changed=args.changed)
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:

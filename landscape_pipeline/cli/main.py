@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="Run the GX suites on source files (default: all bundled).")
     validate.add_argument("paths", nargs="*", help="Files or source folders to validate.")
     validate.add_argument("--source", help="Source id of the files (default: from the folder or file name).")
+    validate.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
+                          help="text (default), json, junit (XML: a suite per source, a case per file) or github "
+                               "(workflow annotations; also added to any format when GITHUB_ACTIONS=true).")
+    validate.add_argument("--output", metavar="FILE", help="Write the json or junit report here (default stdout).")
+    validate.add_argument("--changed", metavar="REF", help="Only the sources whose bundled files changed since "
+                                                           "this git ref (e.g. origin/main).")
 
     baseline = sub.add_parser("baseline", help="Print or save one LA's baseline (several LAs: `landscape pull`).")
     baseline.add_argument("--area", required=True, metavar="AREA", help="LA code or name.")
