@@ -75,8 +75,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     codes = _areas(args.area)
     settings = _settings(args)
+    sources = None
+    if args.source:
+        try:
+            sources = check_source_ids(args.source, "--source", allow_all=False)
+        except UnknownSourceError as exc:
+            raise UsageError(str(exc)) from None
     ensure_dagster_home()
-    return run_build(settings, codes)
+    return run_build(settings, codes, sources)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

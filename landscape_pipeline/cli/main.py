@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="Ingest, validate and write baselines (one Dagster run).",
                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     build.add_argument("--area", nargs="+", metavar="AREA", help="Only these LAs, by code or name (default: all 382).")
+    build.add_argument("--source", nargs="+", metavar="SOURCE", default=None,
+                       help="Rebuild only these sources and what depends on them (other sources keep their "
+                            "last good staging).")
     build.add_argument("--data-dir", help="Output root (default: $LANDSCAPE_DATA_DIR or ./data).")
     build.add_argument("--live", nargs="+", metavar="SOURCE", default=None,
                        help="Fetch these sources from their publishers ('all' for every source).")
