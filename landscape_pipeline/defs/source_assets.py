@@ -18,6 +18,7 @@ import dagster as dg
 
 from landscape_pipeline import paths
 from landscape_pipeline.defs import metadata as ui
+from landscape_pipeline.defs.file_assets import files_asset_key
 from landscape_pipeline.errors import FetchError, LandscapeError
 from landscape_pipeline.ingest import IngestResult, ingest, resolve_files
 from landscape_pipeline.settings import LandscapeSettings
@@ -43,7 +44,7 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         key=key,
         group_name="sources",
         description=f"{spec.title} ({spec.publisher}) in the canonical indicator schema, validated and staged.",
-        deps=[source_asset_key(dep) for dep in spec.depends_on],
+        deps=[files_asset_key(spec.source_id), *[source_asset_key(dep) for dep in spec.depends_on]],
         check_specs=[
             dg.AssetCheckSpec(GX_CHECK, asset=key, blocking=True,
                               description="Great Expectations suite: canonical schema and the source's own rules."),
