@@ -38,3 +38,29 @@ def test_a_partial_rebuild_needs_the_other_sources_staged(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert "run a full `landscape build` first" in err and "fingertips" in err
     assert not (tmp_path / "data" / "baselines").exists()
+
+
+def test_a_staging_is_current_until_its_files_change(tmp_path: Path) -> None:
+    import shutil
+
+    import dagster as dg
+
+    from landscape_pipeline import paths
+    from landscape_pipeline.defs.source_assets import build_source_asset
+    from landscape_pipeline.settings import LandscapeSettings
+    from landscape_pipeline.sources.registry import get_source
+    from landscape_pipeline.staleness import is_current
+
+    source = "phs_end_of_life"
+    sources = tmp_path / "data_sources"
+    shutil.copytree(paths.data_sources_dir() / source, sources / source)
+    settings = LandscapeSettings(data_dir=str(tmp_path / "data"), data_sources_dir=str(sources), live_sources=[])
+    spec = get_source(source)
+    assert not is_current(spec, settings)  # never staged
+    assert dg.materialize([build_source_asset(spec)], resources={"settings": settings}).success
+    assert is_current(spec, settings)
+    assert not is_current(spec, LandscapeSettings(data_dir=settings.data_dir, data_sources_dir=str(sources),
+                                                  live_sources=[source]))  # live: the publisher may have released
+    data = sorted((sources / source).glob("*.csv"))[0]
+    data.write_text(data.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not is_current(spec, settings)

@@ -24,6 +24,7 @@ from landscape_pipeline.ingest import IngestResult, ingest, resolve_files
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.shrink import ShrinkCheck, compare_with_staging
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.staleness import INPUTS_KEY, inputs_fingerprint
 from landscape_pipeline.storage import read_indicators, write_indicators
 
 GX_CHECK = "gx_suite"
@@ -73,7 +74,8 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         if result.passed and not shrink.refused:
             write_indicators(result.frame, staged, metadata={"source_id": spec.source_id,
                                                              "files": [f.name for f in files],
-                                                             "disclosure": result.disclosure})
+                                                             "disclosure": result.disclosure,
+                                                             INPUTS_KEY: inputs_fingerprint(spec, files, settings)})
         elif not result.passed:
             context.log.error(f"{spec.source_id} failed validation; {staged} was left unchanged.\n{result.text()}")
         return dg.MaterializeResult(
