@@ -113,3 +113,22 @@ def test_team_yaml_keeps_runs_events_and_schedules_in_postgres(postgres: dict[st
         event = again.get_latest_materialization_event(dg.AssetKey("tiny"))
         assert event.asset_materialization.metadata["dagster/row_count"].value == 3
     assert not list(home.glob("**/*.db")), "nothing may fall back to SQLite under DAGSTER_HOME"
+
+
+def test_default_instance_is_sqlite_under_dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster._core.storage.runs import SqliteRunStorage
+
+    link = ROOT / ".dagster_home" / "dagster.yaml"
+    assert link.resolve() == (ROOT / "deploy" / "dagster.yaml").resolve()
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(link, home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.run_storage, SqliteRunStorage)
+        assert Path(instance.root_directory) == home  # history persists here, not in a temporary folder
+
+
+def test_no_instance_file_in_the_project_root_for_dagster_dev_to_warn_about() -> None:
+    """`dagster dev` warns when the folder it starts in holds a dagster.yaml that is not $DAGSTER_HOME's."""
+    assert not (ROOT / "dagster.yaml").exists() and not (ROOT / "dagster.yml").exists()
