@@ -64,3 +64,38 @@ def test_a_staging_is_current_until_its_files_change(tmp_path: Path) -> None:
     data = sorted((sources / source).glob("*.csv"))[0]
     data.write_text(data.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert not is_current(spec, settings)
+
+
+def test_an_area_build_plans_only_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Stagings carrying the fingerprint of today's files: nothing is re-read until a file changes."""
+    import shutil
+
+    from landscape_pipeline import paths, schema
+    from landscape_pipeline.cli.run import _area_plan
+    from landscape_pipeline.settings import LandscapeSettings
+    from landscape_pipeline.staleness import INPUTS_KEY, inputs_fingerprint
+    from landscape_pipeline.storage import write_indicators
+
+    sources = tmp_path / "data_sources"
+    shutil.copytree(paths.data_sources_dir(), sources)
+    settings = LandscapeSettings(data_dir=str(tmp_path / "data"), data_sources_dir=str(sources), live_sources=[])
+    specs = all_sources(sources)
+    for sid in sorted(specs, key=lambda s: len(specs[s].depends_on)):  # upstream stagings first
+        spec = specs[sid]
+        files = list(spec.bundled_files(sources))
+        write_indicators(schema.empty_frame(), paths.staging_path(settings.root(), sid),
+                         metadata={INPUTS_KEY: inputs_fingerprint(spec, files, settings)})
+    defs = build_definitions(settings)
+
+    def plan() -> set[str] | None:
+        keys = _area_plan(defs, settings)
+        return None if keys is None else {k.to_user_string() for k in keys}
+
+    assert plan() == {"indicator_table", "indicator_catalogue", "baselines", "landscape_summary"}  # no table yet
+    write_indicators(schema.empty_frame(), paths.indicators_path(settings.root()))
+    assert plan() == {"baselines", "landscape_summary"}  # everything current: only the LA partitions
+    changed = sorted((sources / "fingertips").glob("*.csv"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    keys = plan()
+    assert "fingertips_indicators" in keys and "baselines" in keys and "phs_indicators" not in keys
+    assert "not re-read" in capsys.readouterr().err
