@@ -73,6 +73,8 @@ def _upstream(spec: SourceSpec, cache: dict[str, IngestResult]) -> dict[str, obj
 def changed_since(ref: str) -> set[Path]:
     """Return the files under ``data_sources/`` that differ from git ``ref`` (committed, staged, unstaged or new)."""
     root = paths.data_sources_dir()
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"--changed needs a git ref such as origin/main, not '{ref}'.")
 
     def git(*args: str) -> list[str]:
         try:
