@@ -130,7 +130,7 @@ def test_ci_runs_the_readme_test_command_and_publishes_both_junit_reports() -> N
                           if line.startswith("python3 -m venv .venv") and "pytest" in line)
     assert f"\n{readme_command} || status=$?\n" in script
     assert "--junitxml=reports/pytest-junit.xml" in script
-    call = next(line.strip() for line in script.splitlines() if "landscape validate" in line)
+    call = next(line.strip() for line in script.splitlines() if line.strip().startswith(".venv/bin/landscape validate"))
     argv = call.split("||")[0].split()[1:]
     args = build_parser().parse_args(argv)
     assert (args.command, args.format, args.output) == ("validate", "junit", "reports/validate-junit.xml")
