@@ -7,6 +7,7 @@ import dagster as dg
 from landscape_pipeline.cli.progress import progress_logger
 from landscape_pipeline.defs.automation import build_landscape_job, data_sources_changed, weekly_refresh
 from landscape_pipeline.defs.catalogue_assets import build_catalogue_asset
+from landscape_pipeline.defs.file_assets import file_assets, files_asset_key, freshness_checks, freshness_sensor
 from landscape_pipeline.defs.landscape_assets import build_baselines, build_indicator_table
 from landscape_pipeline.defs.source_assets import source_assets
 from landscape_pipeline.defs.summary_assets import build_summary_asset
@@ -22,13 +23,21 @@ def all_assets(settings: LandscapeSettings | None = None) -> list[dg.AssetsDefin
             build_summary_asset(specs)]
 
 
+OBSERVE_JOB_NAME = "observe_publisher_files"
+
+
 def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitions:
     """Return the project's Definitions, with ``settings`` (default: from the environment)."""
+    specs = all_sources(settings.sources_dir() if settings else None)
+    checks = freshness_checks(specs)
+    observe = dg.define_asset_job(OBSERVE_JOB_NAME, selection=[files_asset_key(s) for s in specs],
+                                  description="Observe every source's files: content hash and last-changed time.")
     return dg.Definitions(
-        assets=all_assets(settings),
-        jobs=[build_landscape_job],
+        assets=[*file_assets(specs), *all_assets(settings)],
+        asset_checks=checks,
+        jobs=[build_landscape_job, observe],
         schedules=[weekly_refresh],
-        sensors=[data_sources_changed],
+        sensors=[data_sources_changed, freshness_sensor(checks)],
         resources={"settings": settings or LandscapeSettings()},
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )

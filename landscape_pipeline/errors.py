@@ -23,6 +23,10 @@ class SourceDataError(LandscapeError):
                  line: int | None = None, sheet: str | None = None):
         self.path, self.row, self.column, self.detail = Path(path), row, column, message
         self.line, self.sheet = line, sheet
+        #: Every bad cell found by the same rule (this one first), up to a limit: dicts of row, line, column,
+        #: message. ``more_cells`` counts those beyond the limit.
+        self.cells: list[dict[str, object]] = [{"row": row, "line": line, "column": column, "message": message}]
+        self.more_cells = 0
         where = f"{Path(path).name}"
         if sheet:
             where += f" (sheet '{sheet}')"

@@ -54,7 +54,13 @@ class IngestResult:
     def text(self) -> str:
         """Return a plain-text account for the CLI."""
         if self.error is not None:
-            return f"{self.source_id}: {self.error}"
+            lines = [f"{self.source_id}: {self.error}"]
+            for cell in getattr(self.error, "cells", [])[1:]:  # the other bad cells the same rule found
+                where = f"row {cell['row']} (line {cell['line']})" if cell.get("line") else f"row {cell['row']}"
+                lines.append(f"  also {where}, column '{cell['column']}': {cell['message']}")
+            if getattr(self.error, "more_cells", 0):
+                lines.append(f"  ... and {self.error.more_cells} more cell(s)")
+            return "\n".join(lines)
         lines = [self.report.text() if self.report else f"{self.source_id}: not validated"]
         lines += [f"- {note}" for note in self.notes.get("skipped", [])]  # files a parser recognised and set aside
         if not self.leaks.empty:

@@ -33,6 +33,8 @@ from landscape_pipeline.errors import SourceDataError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 ENCODINGS = ("utf-8-sig", "cp1252")
+#: Bad cells one rule lists in its error (the first is the message; the others are in ``SourceDataError.cells``).
+BAD_CELL_LIMIT = 50
 #: Tokens publishers use for "no value" beside suppression markers; sources add their own.
 COMMON_MISSING = ("NA", "N/A", "n/a", "NaN", "null", "NULL")
 #: Suppression and "not available" markers seen in UK official statistics ([c], .., :, x, *, -, ~ ...).
@@ -74,12 +76,24 @@ class RawTable:
         return SourceDataError(self.path, message, row=row, column=column, line=line, sheet=self.sheet)
 
     def fail_first(self, mask: object, column: str, message: str) -> None:
-        """Raise :meth:`error` at the first row where ``mask`` is true; ``{value}`` in message is that cell."""
+        """Raise :meth:`error` at the first row where ``mask`` is true; ``{value}`` in message is that cell.
+
+        The error also lists every other row the mask hits (up to :data:`BAD_CELL_LIMIT`) in ``cells``.
+        """
         hits = np.flatnonzero(np.asarray(mask, dtype=bool))
         if hits.size:
-            position = int(hits[0])
-            value = self.frame[column].iloc[position] if column in self.frame else None
-            raise self.error(message.format(value=value), label=self.frame.index[position], column=column)
+            def cell(position: int) -> tuple[str, object]:
+                value = self.frame[column].iloc[position] if column in self.frame else None
+                return message.format(value=value), self.frame.index[position]
+
+            text, label = cell(int(hits[0]))
+            error = self.error(text, label=label, column=column)
+            for position in hits[1:BAD_CELL_LIMIT]:
+                text, label = cell(int(position))
+                error.cells.append({"row": int(label) + 1, "line": self.line_of(label), "column": column,
+                                    "message": text})
+            error.more_cells = max(0, int(hits.size) - BAD_CELL_LIMIT)
+            raise error
 
 
 def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: int = 0,

@@ -113,7 +113,7 @@ def test_build_sweeps_leftover_temp_files_under_the_lock(tmp_path: Path, monkeyp
     good = storage.write_bytes_atomic(b"ok", root / "summaries" / "index.html")
     seen = {}
 
-    def fake_run(settings, codes):
+    def fake_run(settings, codes, sources=None):
         seen["locked"] = buildlock.holds_lock(root)
         seen["leftover"] = leftover.exists()
         return 0

@@ -203,3 +203,13 @@ def test_a_few_partitions_build_in_one_run_and_touch_no_others(built: Path, tmp_
     written = sorted(p.name for p in (root / "baselines").iterdir())
     assert written == keys[first:last + 1]
     assert _baseline(root, "E08000026").equals(_baseline(built, "E08000026"))
+
+
+def test_an_area_build_rereads_no_source_that_is_unchanged(built: Path, tmp_path: Path, capsys,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    staged_before = {p.name: p.stat().st_mtime_ns for p in (built / "staging").glob("*.parquet")}
+    assert main(["build", "--area", "E08000026", "--data-dir", str(built)]) == 0
+    err = capsys.readouterr().err
+    assert "Unchanged since staged, not re-read:" in err and "fingertips" in err
+    assert {p.name: p.stat().st_mtime_ns for p in (built / "staging").glob("*.parquet")} == staged_before

@@ -121,7 +121,8 @@ def test_a_new_folder_with_one_mapping_file_is_a_new_asset_that_materialises(tmp
                                "E92000001,Bowel screening,2023,71.0\n"})
     defs = build_definitions(_settings(tmp_path, sources))
     key = source_asset_key("jsna_coventry_screening")
-    assert set(defs.resolve_asset_graph().get_all_asset_keys()) - set(before) == {key}
+    files_key = dg.AssetKey("jsna_coventry_screening_files")  # its observed publisher files
+    assert set(defs.resolve_asset_graph().get_all_asset_keys()) - set(before) == {key, files_key}
     result = dg.materialize([build_source_asset(all_sources(sources)["jsna_coventry_screening"])],
                             resources={"settings": _settings(tmp_path, sources)})
     assert result.success

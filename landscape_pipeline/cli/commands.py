@@ -64,15 +64,22 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     codes = _areas(args.area)
     settings = _settings(args)
+    sources = None
+    if args.source:
+        try:
+            sources = check_source_ids(args.source, "--source", allow_all=False)
+        except UnknownSourceError as exc:
+            raise UsageError(str(exc)) from None
     ensure_dagster_home()
-    return run_build(settings, codes)
+    return run_build(settings, codes, sources)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate bundled sources, or the given files, and report failures by file, row and column."""
     from landscape_pipeline.cli.validate import run_validate
 
-    return run_validate([Path(p) for p in args.paths], args.source)
+    return run_validate([Path(p) for p in args.paths], args.source, fmt=args.format,
+                        output=Path(args.output) if args.output else None, changed=args.changed)
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:

@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="Ingest, validate and write baselines (one Dagster run).",
                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     build.add_argument("--area", nargs="+", metavar="AREA", help="Only these LAs, by code or name (default: all 382).")
+    build.add_argument("--source", nargs="+", metavar="SOURCE", default=None,
+                       help="Rebuild only these sources and what depends on them (other sources keep their "
+                            "last good staging).")
     build.add_argument("--data-dir", help="Output root (default: $LANDSCAPE_DATA_DIR or ./data).")
     build.add_argument("--live", nargs="+", metavar="SOURCE", default=None,
                        help="Fetch these sources from their publishers ('all' for every source).")
@@ -66,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="Run the GX suites on source files (default: all bundled).")
     validate.add_argument("paths", nargs="*", help="Files or source folders to validate.")
     validate.add_argument("--source", help="Source id of the files (default: from the folder or file name).")
+    validate.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
+                          help="text (default), json, junit (XML: a suite per source, a case per file) or github "
+                               "(workflow annotations; also added to any format when GITHUB_ACTIONS=true).")
+    validate.add_argument("--output", metavar="FILE", help="Write the json or junit report here (default stdout).")
+    validate.add_argument("--changed", metavar="REF", help="Only the sources whose bundled files changed since "
+                                                           "this git ref (e.g. origin/main).")
 
     baseline = sub.add_parser("baseline", help="Print or save one LA's baseline (several LAs: `landscape pull`).")
     baseline.add_argument("--area", required=True, metavar="AREA", help="LA code or name.")

@@ -14,7 +14,7 @@ import dagster as dg
 from landscape_pipeline import storage
 from landscape_pipeline.buildlock import Holder, build_lock
 from landscape_pipeline.defs.automation import BUILD_JOB_NAME
-from landscape_pipeline.defs.landscape_assets import BASELINES
+from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
 from landscape_pipeline.defs.partitions import contiguous_ranges, range_tags
 from landscape_pipeline.settings import LandscapeSettings
 
@@ -37,27 +37,83 @@ def sweep(root) -> None:
               f"{' ...' if len(removed) > 5 else ''}", file=sys.stderr)
 
 
-def run_build(settings: LandscapeSettings, codes: list[str] | None) -> int:
-    """Build every source and the baselines of ``codes`` (all LAs when None); return an exit code."""
+def run_build(settings: LandscapeSettings, codes: list[str] | None, sources: list[str] | None = None) -> int:
+    """Build every source (or only ``sources`` and what depends on them) and the baselines of ``codes``
+    (all LAs when None); return an exit code."""
     root = settings.root()
     with build_lock(root, command=" ".join(["landscape", *sys.argv[1:]]), on_stale=_stale):
         sweep(root)
-        return _run(settings, codes)
+        return _run(settings, codes, sources)
 
 
-def _run(settings: LandscapeSettings, codes: list[str] | None) -> int:
+def downstream_of(defs: dg.Definitions, sources: list[str]) -> list[dg.AssetKey]:
+    """Return the materialisable assets ``sources`` feed: their own staged tables and everything downstream."""
+    from landscape_pipeline.defs.source_assets import source_asset_key
+
+    graph = defs.resolve_asset_graph()
+    selected = dg.AssetSelection.assets(*[source_asset_key(s) for s in sources]).downstream()
+    keys = selected.resolve(graph)
+    return sorted((k for k in keys if graph.get(k).is_materializable), key=lambda k: k.to_user_string())
+
+
+def _area_plan(defs: dg.Definitions, settings: LandscapeSettings) -> list[dg.AssetKey] | None:
+    """Return what an ``--area`` build must run: the stale sources and their downstream, or only the indicator
+    table onwards (or only the LA partitions) when every staging is current; None for everything."""
+    from landscape_pipeline import paths
+    from landscape_pipeline.sources.registry import all_sources
+    from landscape_pipeline.staleness import is_current
+
+    specs = all_sources(settings.sources_dir())
+    stale = [sid for sid, spec in specs.items() if not is_current(spec, settings)]
+    if len(stale) == len(specs):
+        return None
+    current = sorted(set(specs) - set(stale))
+    print(f"Unchanged since staged, not re-read: {', '.join(current)}", file=sys.stderr)
+    if stale:
+        return downstream_of(defs, stale)
+    root = settings.root()
+    table = paths.indicators_path(root)
+    staged = [paths.staging_path(root, sid).stat().st_mtime for sid in specs]
+    graph = defs.resolve_asset_graph()
+    if table.exists() and table.stat().st_mtime >= max(staged):
+        return sorted((k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
+                       and graph.get(k).partitions_def is not None), key=lambda k: k.to_user_string())
+    keys = dg.AssetSelection.assets(INDICATOR_TABLE).downstream().resolve(graph)
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+def _unstaged_outside(settings: LandscapeSettings, only: list[dg.AssetKey]) -> list[str]:
+    """Return the sources outside ``only`` that have no staged table to build on."""
+    from landscape_pipeline import paths
+    from landscape_pipeline.defs.source_assets import source_asset_key
+    from landscape_pipeline.sources.registry import all_sources
+
+    return [sid for sid in all_sources(settings.sources_dir()) if source_asset_key(sid) not in only
+            and not paths.staging_path(settings.root(), sid).exists()]
+
+
+def _run(settings: LandscapeSettings, codes: list[str] | None, sources: list[str] | None = None) -> int:
     from landscape_pipeline.definitions import build_definitions
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(BUILD_JOB_NAME)
+    only = downstream_of(defs, sources) if sources else (_area_plan(defs, settings) if codes else None)
+    if only and sources:
+        missing = _unstaged_outside(settings, only)
+        if missing:
+            print(f"--source rebuilds on the last good staging of the other sources, and {', '.join(missing)} "
+                  "has none yet: run a full `landscape build` first.", file=sys.stderr)
+            return 1
+    if only:
+        print(f"Rebuilding {', '.join(k.to_user_string() for k in only)}", file=sys.stderr)
     instance = dg.DagsterInstance.get()
     ranges = contiguous_ranges(codes) if codes else [(None, None)]
     root = settings.root()
     print(f"Building into {root} (Dagster instance: {instance.root_directory})", file=sys.stderr)
     partition_assets = [key for key in job.asset_layer.executable_asset_keys
-                        if job.asset_layer.get(key).partitions_def is not None]
+                        if job.asset_layer.get(key).partitions_def is not None and (only is None or key in only)]
     for index, (first, last) in enumerate(ranges):
-        selection = None if index == 0 else partition_assets or [BASELINES]
+        selection = only if index == 0 else partition_assets or [BASELINES]
         result = job.execute_in_process(instance=instance, tags=range_tags(first, last),
                                         run_config=PROGRESS_RUN_CONFIG, asset_selection=selection,
                                         raise_on_error=False)

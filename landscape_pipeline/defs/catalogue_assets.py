@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from landscape_pipeline import catalogue, paths
+from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.landscape_assets import INDICATOR_TABLE
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
@@ -34,21 +35,14 @@ def build_catalogue_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         undeclared = frame.loc[~frame["declared"], "indicator_id"].tolist()
         preview = frame.loc[frame["in_data"], ["indicator_id", "name", "value_type", "unit", "source_id"]]
         return dg.MaterializeResult(
-            metadata={"dagster/row_count": len(frame), "indicators_in_data": int(frame["in_data"].sum()),
+            metadata={"dagster/row_count": len(frame), "dagster/column_schema": ui.frame_schema(frame),
+                      "indicators_in_data": int(frame["in_data"].sum()),
                       "undeclared": undeclared[:20], "path": dg.MetadataValue.path(str(written[0])),
                       "page": dg.MetadataValue.path(str(written[2])),
-                      "preview": dg.MetadataValue.md(preview.head(15).to_markdown(index=False)
-                                                     if _has_tabulate() else preview.head(15).to_string())},
+                      "preview": ui.preview(preview, list(preview.columns), rows=15)},
             check_results=[dg.AssetCheckResult(check_name=DICTIONARY_CHECK, passed=not undeclared,
                                                metadata={"undeclared": undeclared[:20]})],
         )
 
     return indicator_catalogue
 
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True

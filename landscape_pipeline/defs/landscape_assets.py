@@ -7,6 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths
+from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
 from landscape_pipeline.errors import LandscapeError
@@ -34,7 +35,8 @@ def _disclosure_result(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> dg.
     leaks = leaks_by_source(table, specs)
     sample = leaks.head(5)[["source_id", "indicator_id", "area_code", "count"]].to_dict("records")
     return dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=leaks.empty,
-                               metadata={"leaking_rows": len(leaks), "sample": sample})
+                               metadata={"leaking_rows": len(leaks), "sample": sample,
+                                         "leaks": ui.records_markdown(sample, total=len(leaks))})
 
 
 def attack_result(table: pd.DataFrame, specs: dict[str, SourceSpec], lost: dict[str, object],
@@ -46,7 +48,9 @@ def attack_result(table: pd.DataFrame, specs: dict[str, SourceSpec], lost: dict[
     if decimals is None:
         decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
     report = disclosure.disclosure_attacks(table, specs, lost=lost, decimals=decimals)
-    return dg.AssetCheckResult(check_name=ATTACK_CHECK, passed=report.passed, metadata=report.metadata(),
+    meta = report.metadata()
+    meta["recovered"] = ui.records_markdown(meta["sample"], total=meta["counts_recovered"])
+    return dg.AssetCheckResult(check_name=ATTACK_CHECK, passed=report.passed, metadata=meta,
                                description=None if report.passed else report.text())
 
 
@@ -91,11 +95,12 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         else:
             context.log.error(f"Indicator table failed its checks; {target} left unchanged.\n{report.text()}")
         return dg.MaterializeResult(
-            metadata={"rows": len(table), "indicators": int(table["indicator_id"].nunique()),
+            metadata={**ui.table_metadata(table), "rows": len(table),
+                      "indicators": int(table["indicator_id"].nunique()),
                       "areas": int(table["area_code"].nunique()), "synthetic": bool(table["synthetic"].any()),
                       "path": dg.MetadataValue.path(str(target)), "written": ok},
             check_results=[dg.AssetCheckResult(check_name=GX_CHECK, passed=report.passed,
-                                               metadata=report.metadata()), disclosure_result, attacks],
+                                               metadata=ui.gx_metadata(report.metadata())), disclosure_result, attacks],
         )
 
     return indicator_table
@@ -111,6 +116,22 @@ def _evidence_register(settings: LandscapeSettings, context: dg.AssetExecutionCo
         return None, str(exc)
 
 
+def partition_metadata(selected: pd.DataFrame, written: list[baselines.BaselineWritten]) -> dict[str, dict]:
+    """Return each written LA's own metadata: name, rows, indicators, latest period, file and a preview."""
+    by_code = dict(tuple(selected.groupby("area_code", sort=False))) if len(selected) else {}
+    out = {}
+    for item in written:
+        rows = by_code.get(item.area_code, selected.iloc[0:0])
+        latest = rows.loc[rows["is_latest"]] if len(rows) else rows
+        out[item.area_code] = {
+            **ui.la_metadata(item.area_code), "dagster/row_count": item.rows, "indicators": item.indicators,
+            "periods": item.periods, "latest_period": ui.latest_period(rows), "synthetic": item.synthetic,
+            "sources": ", ".join(sorted(rows["source_id"].unique())) if len(rows) else "",
+            "path": dg.MetadataValue.path(str(item.path)), "preview": ui.preview(latest),
+        }
+    return out
+
+
 def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     """Return the LA-partitioned baseline asset; a backfill of any set of LAs is one run."""
 
@@ -118,7 +139,9 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         key=BASELINES, group_name="landscape", deps=[INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
         backfill_policy=dg.BackfillPolicy.single_run(), kinds={"parquet"},
         description="Per-LA baseline: every indicator's history and latest period with comparators, "
-                    "as <data root>/baselines/<CODE>/baseline.parquet.",
+                    "as <data root>/baselines/<CODE>/baseline.parquet. Partition keys are LA codes; the "
+                    "la_names table maps each code to its name (e.g. E08000026 = Coventry).",
+        metadata={"la_names": ui.la_names(), "dagster/column_schema": ui.canonical_column_schema()},
         check_specs=[dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=BASELINES, blocking=True,
                                        description="No published count inside its source's suppressed range."),
                      dg.AssetCheckSpec(ATTACK_CHECK, asset=BASELINES, blocking=True, description=_ATTACK_DESCRIPTION)],
@@ -137,10 +160,12 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         register, register_error = _evidence_register(settings, context)
         written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id, evidence=register,
                                             evidence_error=register_error)
-        context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}")
-        summary = baselines.summarise(written)
-        return dg.MaterializeResult(metadata={**summary, "written": True,
-                                              "path": dg.MetadataValue.path(str(root / "baselines"))},
+        context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}: "
+                         f"{baselines.summarise(written)}")
+        for code, meta in partition_metadata(selected, written).items():  # each LA's own figures
+            context.add_asset_metadata(meta, partition_key=code)
+        return dg.MaterializeResult(metadata={"written": True, "dagster/column_schema": ui.canonical_column_schema(),
+                                              "partitions_in_run": len(written)},
                                     check_results=[check, attacks])
 
     return baselines_asset

@@ -17,11 +17,14 @@ import random
 import dagster as dg
 
 from landscape_pipeline import paths
+from landscape_pipeline.defs import metadata as ui
+from landscape_pipeline.defs.file_assets import files_asset_key
 from landscape_pipeline.errors import FetchError, LandscapeError
 from landscape_pipeline.ingest import IngestResult, ingest, resolve_files
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.shrink import ShrinkCheck, compare_with_staging
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.staleness import INPUTS_KEY, inputs_fingerprint
 from landscape_pipeline.storage import read_indicators, write_indicators
 
 GX_CHECK = "gx_suite"
@@ -42,7 +45,7 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         key=key,
         group_name="sources",
         description=f"{spec.title} ({spec.publisher}) in the canonical indicator schema, validated and staged.",
-        deps=[source_asset_key(dep) for dep in spec.depends_on],
+        deps=[files_asset_key(spec.source_id), *[source_asset_key(dep) for dep in spec.depends_on]],
         check_specs=[
             dg.AssetCheckSpec(GX_CHECK, asset=key, blocking=True,
                               description="Great Expectations suite: canonical schema and the source's own rules."),
@@ -71,7 +74,8 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         if result.passed and not shrink.refused:
             write_indicators(result.frame, staged, metadata={"source_id": spec.source_id,
                                                              "files": [f.name for f in files],
-                                                             "disclosure": result.disclosure})
+                                                             "disclosure": result.disclosure,
+                                                             INPUTS_KEY: inputs_fingerprint(spec, files, settings)})
         elif not result.passed:
             context.log.error(f"{spec.source_id} failed validation; {staged} was left unchanged.\n{result.text()}")
         return dg.MaterializeResult(
@@ -107,6 +111,7 @@ def _shrink_result(source_id: str, shrink: ShrinkCheck | None) -> dg.AssetCheckR
 def _metadata(result: IngestResult, staged) -> dict[str, object]:
     frame = result.frame
     return {
+        **ui.table_metadata(frame),
         "rows": len(frame),
         "indicators": int(frame["indicator_id"].nunique()),
         "areas": int(frame["area_code"].nunique()),
@@ -125,14 +130,15 @@ def _check_results(result: IngestResult) -> list[dg.AssetCheckResult]:
         return [dg.AssetCheckResult(check_name=GX_CHECK, passed=False, metadata=meta, description=message),
                 dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=False, metadata=meta,
                                     description="Not evaluated: the source could not be read.")]
-    gx_meta = result.report.metadata() if result.report else {}
+    gx_meta = ui.gx_metadata(result.report.metadata()) if result.report else {}
     leaks = result.leaks
     columns = ["indicator_id", "area_code", "period_label", "count"]
     sample = leaks.head(5)[columns].to_dict("records") if len(leaks) else []
     return [
         dg.AssetCheckResult(check_name=GX_CHECK, passed=result.valid, metadata=gx_meta),
         dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=result.disclosure_ok,
-                            metadata={"leaking_rows": len(leaks), "sample": sample, **result.disclosure}),
+                            metadata={"leaking_rows": len(leaks), "sample": sample, **result.disclosure,
+                                      "leaks": ui.records_markdown(sample, total=len(leaks))}),
     ]
 
 

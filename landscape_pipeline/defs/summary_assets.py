@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from landscape_pipeline import paths
+from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.settings import LandscapeSettings
@@ -26,7 +27,9 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         key=SUMMARY, group_name="landscape", deps=[BASELINES, INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
         backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html", "markdown"},
         description="Plain-English landscape summary per LA for programme managers: findings, spine chart, "
-                    "trends and tables, as <data root>/summaries/<CODE>.html and .md plus index.html.",
+                    "trends and tables, as <data root>/summaries/<CODE>.html and .md plus index.html. Partition "
+                    "keys are LA codes; the la_names table maps each code to its name.",
+        metadata={"la_names": ui.la_names()},
     )
     def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         from landscape_pipeline.summary import write_summaries
@@ -35,9 +38,17 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         table = read_indicators(paths.indicators_path(root))
         codes = list(context.partition_keys)
         written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs)
-        context.log.info(f"Wrote {len(codes)} summary page(s) under {summaries_dir(root)}")
+        context.log.info(f"Wrote {len(codes)} summary page(s) ({len(written)} files) under {summaries_dir(root)}")
+        by_code = dict(tuple(table.loc[table["area_code"].isin(codes)].groupby("area_code", sort=False)))
+        for code in codes:  # each LA's own page and figures
+            rows = by_code.get(code, table.iloc[0:0])
+            context.add_asset_metadata({
+                **ui.la_metadata(code), "page": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}.html")),
+                "markdown": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}.md")),
+                "indicators": int(rows["indicator_id"].nunique()), "latest_period": ui.latest_period(rows),
+            }, partition_key=code)
         return dg.MaterializeResult(metadata={
-            "pages": len(codes), "files": len(written),
+            "partitions_in_run": len(codes),
             "index": dg.MetadataValue.path(str(summaries_dir(root) / "index.html")),
         })
 

@@ -13,7 +13,8 @@ import pandas as pd
 from landscape_pipeline import schema
 from landscape_pipeline.validation import canonical_rules, suite
 
-SAMPLE_ROWS = 5
+#: Bad cells listed per failed expectation (the count beside them is the full number).
+SAMPLE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Failure:
         for row in self.sample:
             where = f"row {row['row']}" if isinstance(row["row"], int) else str(row["row"])
             out.append(f"  {row['file']}, {where}, column '{row['column']}': {row['value']}")
+        if self.unexpected_count > len(self.sample) and self.sample:
+            out.append(f"  ... and {self.unexpected_count - len(self.sample)} more row(s)")
         return out
 
 
