@@ -1,7 +1,8 @@
 """Per-local-authority baselines: split the indicator table and write one Parquet file per LA.
 
 Each file is ``<data root>/baselines/<CODE>/baseline.parquet``, written atomically, with the
-LA's name, build time, sources and the synthetic flag in the file's metadata. The folder reads
+LA's name, build time, sources, the synthetic flag and the local evidence register's entries that
+cover the LA and were dated on or before the build (``evidence``) in the file's metadata. The folder reads
 as one table, as it is, with ``pandas.read_parquet``, ``pyarrow.dataset`` or DuckDB
 (``read_parquet('data/baselines/*/*.parquet')``). An LA that no source covers gets a valid empty
 file saying so. A folder left by the older hive layout (``area_code=<CODE>``) is removed once the
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landscape_pipeline import geography, paths, schema
+from landscape_pipeline.evidence import EvidenceRegister
 from landscape_pipeline.storage import read_indicators, write_parquet_atomic
 
 EMPTY_NOTE = "No source covers this local authority yet; the baseline is empty but valid."
@@ -47,8 +49,14 @@ def baseline_rows(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
 
 
 def write_baselines(table: pd.DataFrame, area_codes: Sequence[str], root: Path, *,
-                    built_at: datetime | None = None, run_id: str | None = None) -> list[BaselineWritten]:
-    """Write the baseline of every code in ``area_codes``; return what was written per LA."""
+                    built_at: datetime | None = None, run_id: str | None = None,
+                    evidence: EvidenceRegister | None = None, evidence_error: str | None = None
+                    ) -> list[BaselineWritten]:
+    """Write the baseline of every code in ``area_codes``; return what was written per LA.
+
+    ``evidence``: the local evidence register; each file lists its entries covering the LA dated on or
+    before ``built_at``. ``evidence_error``: why the register could not be read (noted in each file).
+    """
     built_at = built_at or datetime.now(UTC)
     arrow = schema.to_arrow(table.sort_values(["area_code", "indicator_id", "period_start"], kind="stable"))
     codes = arrow.column("area_code").to_numpy(zero_copy_only=False)
@@ -58,7 +66,8 @@ def write_baselines(table: pd.DataFrame, area_codes: Sequence[str], root: Path, 
         la = geography.local_authority(code)
         start, stop = bounds.get(code, (0, 0))
         part = arrow.slice(start, stop - start)
-        written.append(_write_one(part, la, root, built_at, run_id))
+        entries = [e.record() for e in evidence.covering(code, built_at.date())] if evidence else []
+        written.append(_write_one(part, la, root, built_at, run_id, entries, evidence_error))
     return written
 
 
@@ -74,16 +83,18 @@ def _group_bounds(codes) -> dict[str, tuple[int, int]]:
 
 
 def _write_one(part: pa.Table, la: geography.LocalAuthority, root: Path, built_at: datetime,
-               run_id: str | None) -> BaselineWritten:
+               run_id: str | None, entries: list[dict], evidence_error: str | None) -> BaselineWritten:
     synthetic = bool(pc.any(part.column("synthetic")).as_py()) if part.num_rows else False
     sources = sorted(set(part.column("source_id").to_pylist()))
     notes = [EMPTY_NOTE] if part.num_rows == 0 else []
     if synthetic:
         notes.append(SYNTHETIC_NOTE)
+    if evidence_error:
+        notes.append(f"Local evidence not listed: the evidence register is not valid ({evidence_error}).")
     metadata = {
         "area_code": la.area_code, "area_name": la.area_name, "tier": la.tier, "nation": la.nation_name,
         "built_at": built_at.isoformat(), "run_id": run_id, "sources": sources, "synthetic": synthetic,
-        "notes": notes, "schema_version": schema.SCHEMA_VERSION,
+        "notes": notes, "schema_version": schema.SCHEMA_VERSION, "evidence": entries,
     }
     path = write_parquet_atomic(part, paths.baseline_path(root, la.area_code), metadata=metadata)
     shutil.rmtree(paths.legacy_baseline_dir(root, la.area_code), ignore_errors=True)

@@ -34,4 +34,12 @@ class SourceDataError(LandscapeError):
 
 
 class FetchError(LandscapeError):
-    """A live loader could not fetch a publisher's file."""
+    """A live loader could not fetch a publisher's file.
+
+    ``transient`` is True for faults that another attempt may cure (a dropped connection, a timeout,
+    HTTP 429 or 5xx); a wrong answer (404, an HTML page, a corrupt file) is never retried.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient

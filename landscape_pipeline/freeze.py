@@ -3,7 +3,9 @@
 ``freeze(root, label)`` copies every current baseline file to
 ``<root>/frozen/<label>/<CODE>/baseline.parquet``, the indicator catalogue of that build to
 ``_catalogue.parquet``, and writes ``_manifest.json`` with each file's sha256, the build it came
-from and when it was frozen. The underscore keeps both out of the data when the folder is read
+from, when it was frozen and the local evidence register's entries covering the frozen LAs dated on
+or before the freeze (for a site, its programme start), so an evaluation sees what evidence stood
+at the baseline date. The underscore keeps both out of the data when the folder is read
 as one table (``pandas.read_parquet("data/frozen/<label>")``). A label is never overwritten, so an
 evaluation can always compare against exactly what was frozen; ``verify`` proves it is unchanged.
 Sets frozen before this layout (``manifest.json``, ``area_code=<CODE>`` folders) are still read.
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from landscape_pipeline import geography, paths
+from landscape_pipeline import evidence, geography, paths
 from landscape_pipeline.errors import LandscapeError
 from landscape_pipeline.provenance import sha256_of
 from landscape_pipeline.sites import Site
@@ -87,10 +89,12 @@ def read_manifest(root: Path, label: str) -> dict:
 
 
 def freeze(root: Path, label: str, area_codes: Sequence[str] | None = None, *, note: str = "",
-           site: Site | None = None) -> Path:
+           site: Site | None = None, evidence_register: Path | None = None) -> Path:
     """Freeze the current baselines of ``area_codes`` (default: all, or ``site``'s LAs) under ``label``.
 
     Return the manifest path. With ``site``, the manifest records the site and its programme start date.
+    The manifest records the evidence register's entries covering the frozen LAs dated on or before the
+    site's start (or today): ``evidence_register`` is its path (default ``data_sources/evidence.yaml``).
     """
     if site is not None and not area_codes:
         area_codes = site.la_codes
@@ -103,6 +107,8 @@ def freeze(root: Path, label: str, area_codes: Sequence[str] | None = None, *, n
     if missing:
         raise LandscapeError(f"No baseline yet for {', '.join(missing[:5])}"
                              f"{' and others' if len(missing) > 5 else ''}; run `landscape build` first.")
+    as_at = site.start_date if site is not None else datetime.now(UTC).date()
+    stood = evidence.snapshot(codes, as_at, evidence_register)  # an invalid register refuses the freeze here
     staging = target.with_name(f".{label}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     files = {}
@@ -116,7 +122,7 @@ def freeze(root: Path, label: str, area_codes: Sequence[str] | None = None, *, n
         files[code] = {"file": copy.as_posix(), "sha256": sha256_of(destination), "built_at": meta.get("built_at"),
                        "run_id": meta.get("run_id"), "synthetic": meta.get("synthetic")}
     manifest = {"label": label, "frozen_at": datetime.now(UTC).isoformat(), "note": note,
-                "areas": len(files), "files": files}
+                "areas": len(files), "files": files, "evidence": stood}
     if site is not None:
         manifest["site"] = {"id": site.id, "name": site.name, "start_date": site.start_date.isoformat()}
     catalogue = paths.catalogue_path(root)

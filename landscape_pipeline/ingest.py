@@ -5,6 +5,7 @@ Shared by the Dagster source assets and ``landscape validate``; nothing here wri
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from landscape_pipeline.errors import LandscapeError, SourceDataError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SYNTHETIC_DERIVED, SourceInputs, SourceSpec
 from landscape_pipeline.validation import ValidationReport, validate_frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +33,8 @@ class IngestResult:
     leaks: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: What the parser reported besides rows (``DataFrame.attrs``), e.g. HES's unresolved-residence tally.
     notes: dict[str, object] = field(default_factory=dict)
+    #: What disclosure control hid and recomputed (:class:`landscape_pipeline.disclosure.Protection` summary).
+    disclosure: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -51,6 +56,7 @@ class IngestResult:
         if self.error is not None:
             return f"{self.source_id}: {self.error}"
         lines = [self.report.text() if self.report else f"{self.source_id}: not validated"]
+        lines += [f"- {note}" for note in self.notes.get("skipped", [])]  # files a parser recognised and set aside
         if not self.leaks.empty:
             lines.append(f"- {len(self.leaks)} published count(s) fall inside the suppressed range of the "
                          f"'{self.source_id}' disclosure rule.")
@@ -83,13 +89,26 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     except (schema.SchemaError, ValueError) as exc:
         error = SourceDataError(files[0] if files else spec.source_id, f"could not be read: {exc}")
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
-    frame = publishable(frame, spec.disclosure_rule)
-    result = IngestResult(spec.source_id, list(files), frame, notes=notes)
+    except Exception as exc:  # a parser that crashed on odd input: refuse in a sentence, keep the traceback in the log
+        log.debug("parser of %s crashed", spec.source_id, exc_info=True)
+        names = ", ".join(Path(f).name for f in files) or spec.source_id
+        error = SourceDataError(files[0] if len(files) == 1 else spec.source_id,
+                                f"could not be read ({type(exc).__name__}: {exc}); the file(s) {names} do not have "
+                                "the layout this source's parser knows.")
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    try:
+        protection = disclosure.protect(frame, spec.disclosure_rule, spec.count_families)
+    except disclosure.DisclosureError as exc:
+        error = SourceDataError(files[0] if files else spec.source_id, f"cannot be disclosure-controlled: {exc}")
+        return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    frame = schema.conform(protection.frame)
+    result = IngestResult(spec.source_id, list(files), frame, notes=notes, disclosure=protection.summary)
     result.leaks = disclosure.find_leaks(frame, disclosure.RULES[spec.disclosure_rule])
     if validate:
         extra = spec.extra_expectations() if spec.extra_expectations else []
         result.report = validate_frame(frame, spec.source_id, column_labels=spec.column_labels,
-                                       extra_expectations=extra)
+                                       extra_expectations=extra, files=list(files),
+                                       count_rounding=disclosure.RULES[spec.disclosure_rule].round_to or 1)
     return result
 
 
@@ -127,35 +146,6 @@ def derive_synthetic(frame: pd.DataFrame, files: Sequence[Path], upstream: Mappi
     return flags.astype(bool)
 
 
-#: Cells that sum to a published total: Male and Female under Persons, per indicator, area, period and breakdown.
-SEX_MARGIN = [c for c in schema.KEY_COLUMNS if c != "sex"]
-
-
-def publishable(frame: pd.DataFrame, rule_name: str) -> pd.DataFrame:
-    """Return ``frame`` with the named disclosure rule applied to its counts.
-
-    Rules that suppress without rounding also get secondary suppression across sex (a hidden Male
-    count must not be recoverable as Persons minus Female). Rounding rules such as HES's need none:
-    rounding every other count to 5 is what replaced secondary suppression in the HES methodology.
-    """
-    rule = disclosure.RULES[rule_name]
-    if rule_name == "none" or frame.empty:
-        return frame
-    out = disclosure.apply_rule(frame, rule)
-    if not rule.round_to:
-        out = _secondary_by_sex(out)
-    return schema.conform(out)
-
-
-def _secondary_by_sex(frame: pd.DataFrame) -> pd.DataFrame:
-    keys = frame[SEX_MARGIN].fillna("")
-    sizes = keys.groupby(SEX_MARGIN, sort=False)[SEX_MARGIN[0]].transform("size")
-    broken_down = sizes.gt(1).to_numpy()
-    if not broken_down.any():
-        return frame
-    part = frame.loc[broken_down].assign(**{c: keys.loc[broken_down, c] for c in ("category_type", "category")})
-    protected = disclosure.secondary_suppression(part, SEX_MARGIN, total_mask=part["sex"].eq("Persons").to_numpy())
-    out = frame.copy()
-    changed = ["count", "suppressed", "value_note", *disclosure.VALUE_COLUMNS]
-    out.loc[broken_down, changed] = protected[changed].to_numpy()
-    return out
+def publishable(frame: pd.DataFrame, rule_name: str, families: disclosure.CountFamilies | None = None) -> pd.DataFrame:
+    """Return ``frame`` as it may be published under the named rule (see :func:`disclosure.protect`)."""
+    return schema.conform(disclosure.protect(frame, rule_name, families).frame)

@@ -1,10 +1,17 @@
-"""The one Parquet writer: atomic (temp file + ``os.replace``), canonical schema, provenance metadata."""
+"""The one writer of outputs: atomic (temp file + ``os.replace``), canonical schema, provenance metadata.
+
+Files are written with the permissions the umask allows (0644 under the usual 022), not the 0600 of
+a bare temp file, so colleagues and a web server can read pages, baselines and manifests. A write
+killed half-way leaves a hidden ``.<name>.<random>.tmp`` beside its target; :func:`sweep_temp_files`
+removes those at the start of a build (under the build lock, so never another build's files).
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,14 +69,49 @@ def write_bytes_atomic(body: bytes, path: Path) -> Path:
     return path
 
 
+#: Temp files of :func:`_atomic_target` are ``.<target name>.<random>`` + this suffix.
+TEMP_SUFFIX = ".tmp"
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """Return the process umask (read by setting and restoring it, under a lock)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def output_mode() -> int:
+    """Return the permission bits a new output file gets: ``0666`` less the umask (0644 under 022)."""
+    return 0o666 & ~current_umask()
+
+
+def sweep_temp_files(root: Path) -> list[Path]:
+    """Remove temp files left under ``root`` by writes that were killed; return what was removed.
+
+    Only hidden files named like this module's temp files (``.<name>.<random>.tmp``) are touched.
+    Call it only while holding the build lock, so another build's in-flight files are never removed.
+    """
+    if not root.is_dir():
+        return []
+    removed = []
+    for path in root.rglob(f".*{TEMP_SUFFIX}"):
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 @contextmanager
 def _atomic_target(path: Path) -> Iterator[str]:
     """Yield a sibling temp path; on success fsync it and move it over ``path``, else remove it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         yield tmp_name
+        os.chmod(tmp_name, output_mode())  # mkstemp creates 0600 whatever the umask
         with open(tmp_name, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

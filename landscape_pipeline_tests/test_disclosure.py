@@ -1,4 +1,4 @@
-"""Disclosure control: named rules, rounding, secondary suppression and leak detection."""
+"""Disclosure rules: the named rules and the guidance they follow, rounding, reader bounds, leak detection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from landscape_pipeline.disclosure import (
@@ -19,8 +19,6 @@ from landscape_pipeline.disclosure import (
     assert_no_leaks,
     find_leaks,
     get_rule,
-    secondary_suppression,
-    suppress_margins,
 )
 
 
@@ -91,81 +89,6 @@ def test_existing_notes_and_flags_are_kept() -> None:
     assert out["value_note"].tolist() == ["Aggregated", SUPPRESSED_NOTE]
 
 
-def _sex_table(male: float, female: float) -> pd.DataFrame:
-    return pd.DataFrame({
-        "area_code": "E06000001",
-        "sex": ["Persons", "Male", "Female"],
-        "count": [male + female, male, female],
-        "value": [1.0, 2.0, 3.0],
-    })
-
-
-def test_secondary_suppression_hides_the_smallest_other_cell() -> None:
-    frame = pd.concat([_sex_table(3, 40), _sex_table(30, 40).assign(area_code="E06000002")], ignore_index=True)
-    published = apply_rule(frame, "fewer_than_5")
-    out = secondary_suppression(published, ["area_code"], total_mask=published["sex"] == "Persons")
-    assert out["suppressed"].tolist() == [False, True, True, False, False, False]
-    assert out.loc[2, "value_note"] == SUPPRESSED_NOTE and np.isnan(out.loc[2, "value"])
-
-
-def test_secondary_suppression_prefers_non_zero_cells() -> None:
-    frame = pd.DataFrame({"area_code": "A", "age": ["0-17", "18-64", "65+", "All ages"], "count": [2, 0, 20, 22]})
-    published = apply_rule(frame, "fewer_than_5")
-    out = secondary_suppression(published, ["area_code"], total_mask=published["age"] == "All ages")
-    assert out["suppressed"].tolist() == [True, False, True, False]
-
-
-def test_secondary_suppression_protects_a_hidden_total() -> None:
-    # Total suppressed but both cells shown: the total is their sum, so one cell must go.
-    frame = pd.DataFrame({"area_code": "A", "sex": ["Persons", "Male", "Female"], "count": [9, 5, 4.0]})
-    frame["suppressed"] = [True, False, False]
-    frame.loc[0, "count"] = np.nan
-    out = secondary_suppression(frame, ["area_code"], total_mask=frame["sex"] == "Persons")
-    assert out["suppressed"].tolist() == [True, False, True]
-
-
-def test_secondary_suppression_without_a_published_total_does_nothing() -> None:
-    cells = apply_rule(pd.DataFrame({"area_code": "A", "sex": ["Male", "Female"], "count": [3, 40]}), "fewer_than_5")
-    # By default the total is taken to be published elsewhere, so the lone hidden cell needs a partner.
-    assert secondary_suppression(cells, ["area_code"])["suppressed"].tolist() == [True, True]
-    kept = secondary_suppression(cells, ["area_code"], total_published=False)
-    assert kept["suppressed"].tolist() == [True, False]
-
-
-def test_secondary_suppression_falls_back_to_the_total_or_warns() -> None:
-    frame = apply_rule(pd.DataFrame({"g": "A", "sex": ["Persons", "Male"], "count": [3, 3]}), "7_or_fewer")
-    frame = pd.concat([frame, apply_rule(pd.DataFrame({"g": "B", "sex": ["Persons", "Male"], "count": [9, 3]}),
-                                         "7_or_fewer")], ignore_index=True)
-    out = secondary_suppression(frame, ["g"], total_mask=frame["sex"] == "Persons")
-    assert out["suppressed"].tolist() == [True, True, True, True]  # B's only other member is its total
-    lone = apply_rule(pd.DataFrame({"g": "C", "count": [3]}), "7_or_fewer")
-    with pytest.warns(UserWarning, match="withhold"):
-        secondary_suppression(lone, ["g"])
-
-
-def test_secondary_suppression_rejects_two_totals() -> None:
-    frame = pd.DataFrame({"g": "A", "count": [1, 2, 3]})
-    with pytest.raises(ValueError, match="more than one row"):
-        secondary_suppression(frame, ["g"], total_mask=[True, True, False])
-
-
-def test_suppress_margins_settles_a_two_way_table() -> None:
-    # Sex x age with margins; suppressing within one margin can expose another.
-    rows = []
-    cells = {("Male", "0-64"): 3, ("Male", "65+"): 50, ("Female", "0-64"): 60, ("Female", "65+"): 70}
-    for sex in ("Male", "Female", "Persons"):
-        for age in ("0-64", "65+", "All ages"):
-            count = sum(v for (s, a), v in cells.items() if sex in (s, "Persons") and age in (a, "All ages"))
-            rows.append({"sex": sex, "age": age, "count": count})
-    frame = apply_rule(pd.DataFrame(rows), "fewer_than_5")
-    margins = [(["age"], frame["sex"] == "Persons"), (["sex"], frame["age"] == "All ages")]
-    out = suppress_margins(frame, margins)
-    for group_cols, _total in margins:
-        hidden = out["suppressed"].groupby([out[c] for c in group_cols]).sum()
-        assert not (hidden == 1).any()
-    assert out["suppressed"].sum() == 4  # the 2x2 inner block: Male/Female x 0-64/65+
-
-
 def test_find_leaks_reports_reasons_and_assert_no_leaks_raises() -> None:
     frame = pd.DataFrame(
         {"count": [3, 12, 10, np.nan], "value": [1.0, 2, 3, 4], "suppressed": [False, False, False, True]}
@@ -186,27 +109,33 @@ def test_custom_rule_object() -> None:
     assert apply_rule(pd.DataFrame({"count": [9, 14, 15]}), rule)["count"].tolist()[1:] == [10, 20]
 
 
-_group = st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=6)
+def test_every_rule_cites_the_guidance_it_follows() -> None:
+    for rule in RULES.values():
+        assert rule.guidance and rule.description
+    assert "digital.nhs.uk" in RULES["hes"].guidance and "September 2018" in RULES["hes"].guidance
+    assert "41203" in RULES["fewer_than_5"].guidance and "92266" in RULES["fewer_than_3"].guidance
+    assert not RULES["none"].controls and all(r.controls for n, r in RULES.items() if n != "none")
 
 
-@settings(deadline=None, max_examples=150)
-@given(groups=st.lists(_group, min_size=1, max_size=8), rule=st.sampled_from(["hes", "fewer_than_5", "7_or_fewer"]),
-       with_total=st.booleans())
-def test_no_hidden_cell_can_be_recovered_by_subtraction(groups: list[list[int]], rule: str, with_total: bool) -> None:
-    rows = []
-    for g, cells in enumerate(groups):
-        if not with_total and len(cells) == 1:
-            cells = [*cells, 20]  # a lone cell under an external total cannot be protected (see the warning test)
-        rows += [{"g": g, "cell": i, "count": c, "total": False} for i, c in enumerate(cells)]
-        if with_total:
-            rows.append({"g": g, "cell": -1, "count": sum(cells), "total": True})
-    frame = pd.DataFrame(rows)
-    published = apply_rule(frame, rule)
-    out = secondary_suppression(published, ["g"], total_mask=published["total"] if with_total else None)
-    assert_no_leaks(out, rule)
-    hidden = out["suppressed"].groupby(out["g"]).sum()
-    # With a total row, members are cells + total; without one the total is published elsewhere.
-    # Either way exactly one hidden member would be recoverable as total - sum(published others).
-    assert not (hidden == 1).any()
-    original_hidden = published["suppressed"]
-    assert (out["suppressed"] | ~original_hidden).all()  # primary suppression is never undone
+def test_published_form_of_the_hes_rule() -> None:
+    counts = np.array([0, 1, 7, 8, 12, 13, 1002.5])
+    shown = RULES["hes"].published(counts)
+    assert np.isnan(shown[1:3]).all()
+    assert shown[[0, 3, 4, 5]].tolist() == [0, 10, 10, 15]
+
+
+def test_reader_bounds_under_rounding_and_suppression() -> None:
+    lo, hi = RULES["hes"].reader_bounds([0, 10, 15, np.nan, 12])
+    # 10 stands for 8-12 (1-7 would have been hidden), 15 for 13-17; hidden is 1 or more; 12 is not rounded.
+    assert lo.tolist() == [0, 8, 13, 1, 12] and hi.tolist() == [0, 12, 17, np.inf, 12]
+    lo, hi = RULES["fewer_than_5"].reader_bounds([3.0, np.nan])
+    assert (lo.tolist(), hi.tolist()) == ([3, 1], [3, np.inf])
+
+
+@given(st.integers(min_value=0, max_value=100_000))
+def test_every_count_lies_within_the_bounds_a_reader_derives_from_its_published_form(count: int) -> None:
+    for rule in RULES.values():
+        lo, hi = rule.reader_bounds(rule.published([count]))
+        assert lo[0] <= count <= hi[0]
+        if rule.round_to and not rule.suppresses([count])[0]:
+            assert hi[0] - lo[0] < rule.round_to  # rounding hides at most one base's worth

@@ -43,7 +43,7 @@ def test_retries_server_errors_then_succeeds(tmp_path: Path) -> None:
 @responses.activate
 def test_gives_up_with_a_sentence_after_retries(tmp_path: Path) -> None:
     responses.get(URL, status=500)
-    with pytest.raises(FetchError, match="answered HTTP 500 after retries"):
+    with pytest.raises(FetchError, match="answered HTTP 500 after 2 attempt"):
         HttpFetcher(retries=1, backoff_seconds=0).download(URL, tmp_path, "x.csv")
     assert not list(tmp_path.glob("*.csv"))
 

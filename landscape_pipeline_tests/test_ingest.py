@@ -1,4 +1,4 @@
-"""Ingest: disclosure rules applied generically before validation, secondary suppression by sex."""
+"""Ingest: the disclosure layer applied generically before validation (secondary suppression by sex)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,19 @@ def test_single_persons_rows_are_left_to_the_primary_rule(rule: str) -> None:
                              "polarity": "Not applicable"}])
     out = ingest.publishable(frame, rule)
     assert out.loc[0, "suppressed"] and pd.isna(out.loc[0, "count"])
+
+
+def test_ingest_reports_what_disclosure_control_cost_and_refuses_contradictory_counts(tmp_path) -> None:
+    from landscape_pipeline.sources.base import SourceSpec
+
+    rows = [{"indicator_id": i, "area_code": "E08000026", "count": c, "value": c, "value_type": "count",
+             "unit": "deaths", "polarity": "Not applicable"} for i, c in (("a_count", 12), ("b_count", 13))]
+    frame = indicator_rows(rows)
+    spec = SourceSpec("test", "Test", "Nobody", "https://example.org", parse=lambda files, inputs: frame,
+                      disclosure_rule="hes")
+    result = ingest.ingest(spec, [tmp_path / "x.csv"], validate=False)
+    assert result.frame["count"].tolist() == [10, 15] and result.disclosure["cells"] == 2
+    shared = SourceSpec("test", "Test", "Nobody", "https://example.org", parse=lambda files, inputs: frame,
+                        disclosure_rule="hes", count_families=lambda i: ("one count", None))
+    refused = ingest.ingest(shared, [tmp_path / "x.csv"], validate=False)
+    assert refused.error is not None and "different values" in str(refused.error) and refused.frame.empty

@@ -11,7 +11,9 @@ import pytest
 
 from landscape_pipeline import disclosure
 from landscape_pipeline.errors import SourceDataError
+from landscape_pipeline.ingest import IngestResult, ingest
 from landscape_pipeline.mapping import build_frame
+from landscape_pipeline.mapping.source import spec_for_folder
 from landscape_pipeline_tests.factories import mapped_folder
 
 TRAFFORD = "E08000009"
@@ -141,12 +143,24 @@ Shared Site,E08000003,Nurse,2025-04,8,6
 """
 
 
-def _return(tmp_path: Path, rows: str = RETURN_ROWS, mapping: str = RETURN) -> pd.DataFrame:
+def _return_folder(tmp_path: Path, rows: str = RETURN_ROWS, mapping: str = RETURN) -> Path:
     sources = tmp_path / "data_sources"
     sources.mkdir(parents=True, exist_ok=True)
     (sources / "sites.yaml").write_text(SITES, encoding="utf-8")
-    folder = mapped_folder(sources / "jsna" / "returns", mapping, {"return.csv": rows})
-    return build_frame(folder, "jsna_returns")
+    return mapped_folder(sources / "jsna" / "returns", mapping, {"return.csv": rows})
+
+
+def _return(tmp_path: Path, rows: str = RETURN_ROWS, mapping: str = RETURN) -> pd.DataFrame:
+    """Return the extract as read: rolled up and derived, before disclosure control."""
+    return build_frame(_return_folder(tmp_path, rows, mapping), "jsna_returns")
+
+
+def _published(tmp_path: Path, rows: str = RETURN_ROWS) -> IngestResult:
+    """Return the extract as its asset publishes it: through the one disclosure layer, at ingest."""
+    folder = _return_folder(tmp_path, rows)
+    result = ingest(spec_for_folder(folder, "jsna_returns", "jsna/returns"), [folder / "return.csv"], validate=False)
+    assert result.error is None, result.error
+    return result
 
 
 def _cell(frame: pd.DataFrame, indicator: str, area: str, category: str | None = None) -> pd.Series:
@@ -171,21 +185,42 @@ def test_site_rows_become_their_local_authorities_summed_by_breakdown(tmp_path: 
 
 
 def test_small_counts_are_hidden_with_secondary_suppression_and_derived_rows_follow(tmp_path: Path) -> None:
-    frame = _return(tmp_path)
+    frame = _published(tmp_path).frame
     centre = _cell(frame, "test_offered", "E08000026", "Centre")  # 3 + 10 = 13 offered: published
-    assert centre["count"] == 13
+    assert centre["count"] == 13 and not centre["suppressed"]
     rows = RETURN_ROWS.replace("South Site,,Centre,2025-04,10,9", "South Site,,Centre,2025-04,1,1")
-    frame = _return(tmp_path / "small", rows)
-    hidden = _cell(frame, "test_offered", "E08000026", "Centre")  # 3 + 1 = 4: primary suppression
-    assert hidden["suppressed"] and np.isnan(hidden["count"])
-    partner = _cell(frame, "test_offered", "E08000026", "Nurse")  # else found as total - Centre
-    assert partner["suppressed"] and np.isnan(partner["count"])
-    assert not _cell(frame, "test_offered", "E08000026")["suppressed"]
-    rate = _cell(frame, "test_completion", "E08000026", "Nurse")
-    assert rate["suppressed"] and np.isnan(rate["value"]) and np.isnan(rate["count"])
+    assert _cell(_return(tmp_path / "raw", rows), "test_offered", "E08000026", "Centre")["count"] == 4  # as read
+    result = _published(tmp_path / "small", rows)
+    frame = result.frame
+    for indicator in ("test_offered", "test_completed"):
+        hidden = _cell(frame, indicator, "E08000026", "Centre")  # 3 + 1 = 4: primary suppression
+        assert hidden["suppressed"] and np.isnan(hidden["count"])
+        assert hidden["value_note"] == disclosure.SUPPRESSED_NOTE
+        partner = _cell(frame, indicator, "E08000026", "Nurse")  # else found as total - Centre
+        assert partner["suppressed"] and np.isnan(partner["count"]) and np.isnan(partner["value"])
+        total = _cell(frame, indicator, "E08000026")
+        assert not total["suppressed"] and total["count"] == {"test_offered": 54, "test_completed": 39}[indicator]
+    for category in ("Nurse", "Centre"):  # derived from hidden counts: hidden too
+        rate = _cell(frame, "test_completion", "E08000026", category)
+        assert rate["suppressed"] and np.isnan(rate["value"]) and np.isnan(rate["count"])
+        assert np.isnan(rate["denominator"]) and np.isnan(rate["lower_ci_95"])
+    overall = _cell(frame, "test_completion", "E08000026")
+    assert not overall["suppressed"] and overall["value"] == pytest.approx(39 / 54 * 100)
+    # The partners (Nurse offered, Nurse completed) are the only counts lost; the other LAs keep theirs.
+    assert result.disclosure["cells_suppressed_primary"] == 2 and result.disclosure["cells_lost_to_secondary"] == 2
+    assert not frame.loc[frame["area_code"].ne("E08000026"), "suppressed"].any()
     assert disclosure.find_leaks(frame, "fewer_than_5").empty
     for _, group in frame.groupby(["indicator_id", "area_code"]):
         assert group["suppressed"].sum() != 1 or group.loc[group["category"].isna(), "suppressed"].all()
+    spec = spec_for_folder(tmp_path / "small" / "data_sources" / "jsna" / "returns", "jsna_returns", "jsna/returns")
+    report = disclosure.attack_source(frame, "fewer_than_5", spec.count_families)
+    assert report.passed, report.text()
+    assert report.tried["breakdown differencing"] > 0 and report.hidden_cells == 4
+    leaky = _return(tmp_path / "leaky", rows)  # the extract as read, with only the primary rule applied
+    leaky = disclosure.apply_rule(leaky, "fewer_than_5", count_cols=("count", "denominator"))
+    found = disclosure.attack_source(leaky, "fewer_than_5", spec.count_families).findings
+    assert set(found["attack"]) == {"breakdown differencing"}
+    assert set(found["indicator_id"]) <= {"test_offered", "test_completed", "test_completion"} and len(found) == 2
 
 
 @pytest.mark.parametrize(("change", "column", "expected"), [

@@ -13,6 +13,7 @@ import pytest
 
 from landscape_pipeline import geography, paths
 from landscape_pipeline.cli import main
+from landscape_pipeline.provenance import describe_file
 from landscape_pipeline.storage import read_indicators, read_metadata
 
 pytestmark = pytest.mark.slow
@@ -35,6 +36,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _baseline(root: Path, code: str) -> pd.DataFrame:
     return read_indicators(paths.baseline_path(root, code))
+
+
+def _any_synthetic(source_id: str, source_file: str) -> bool:
+    """Return True when any file a row names is synthetic by its bundled provenance."""
+    files = [paths.data_sources_dir() / source_id / name for name in str(source_file).split("; ")]
+    return any(describe_file(f).synthetic for f in files if f.is_file())
 
 
 def test_every_current_la_has_a_partition(built: Path) -> None:
@@ -77,11 +84,15 @@ def test_named_las_hold_cancer_indicators_compared_with_their_nation(built: Path
     assert compared["comparator_value"].notna().mean() > 0.5
     assert frame["comparison"].isin(["Better", "Similar", "Worse", "Higher", "Lower"]).any()
     assert frame["is_latest"].any()
-    # synthetic is derived per row: rows from real files alone are unmarked, rows shaped by synthetic inputs marked
+    # synthetic is derived from the inputs: a row built from a file its provenance marks synthetic is flagged
+    from_synthetic = [_any_synthetic(s, f) for s, f in zip(frame["source_id"], frame["source_file"], strict=True)]
+    assert frame.loc[from_synthetic, "synthetic"].all(), "bundled synthetic data must be flagged synthetic"
     real = frame["source_id"].eq("simd")  # SIMD's bundled files are real (data_sources/simd/provenance.json)
     imd = frame["source_id"].eq("imd")  # the real IoD2019 File 10, weighted by its own published denominators
-    assert frame.loc[~real & ~imd, "synthetic"].all(), "bundled synthetic data must be flagged synthetic"
-    assert not frame.loc[real | imd, "synthetic"].any(), "rows from real files alone are not synthetic"
+    # ONS mid-2020 is real (the MYE2 sheets), and so are England's and the region's figures it is compared with
+    real |= frame["indicator_id"].str.startswith("ons_population") & frame["period_label"].eq("2020")
+    assert real.any() and not frame.loc[real | imd, "synthetic"].any(), \
+        "rows from real files compared with real ones are not synthetic"
     if code == "E08000026":  # unchanged since 2019: its IMD rows come from File 10 itself
         assert imd.sum() == 4
     meta = read_metadata(paths.baseline_path(built, code))
@@ -98,6 +109,17 @@ def test_scottish_sites_have_every_theme_compared_with_scotland_and_board(built:
         row = latest.loc[indicator]
         assert pd.notna(row["value"]) and pd.notna(row["comparator_value"]) and row["comparison"], indicator
         assert row["region_code"] == board and pd.notna(row["region_value"]), indicator
+
+
+@pytest.mark.parametrize("code", ["S12000042", "S12000047", "S12000049"])
+def test_scottish_sites_carry_hace_and_list_their_local_evidence(built: Path, code: str) -> None:
+    from landscape_pipeline.evidence import read_register
+
+    hace = _baseline(built, code).query("source_id == 'hace_2023_24' and category != category")
+    assert hace["indicator_id"].nunique() == 11 and hace["comparator_value"].notna().all()
+    listed = read_metadata(paths.baseline_path(built, code))["evidence"]
+    assert listed and [e["id"] for e in listed] == [e.id for e in read_register().covering(code)]
+    assert all(e["date"] and e["title"] for e in listed)
 
 
 def test_cli_prints_coventry_baseline_as_csv(built: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -253,7 +253,8 @@ def test_live_loader_downloads_linked_tables(tmp_path, monkeypatch):
 @responses.activate
 def test_live_loader_honours_the_url_override_and_reports_an_empty_page(tmp_path, monkeypatch):
     monkeypatch.setenv(URLS_ENV, "https://example.org/cpes_2024_data_tables.csv")
-    responses.get("https://example.org/cpes_2024_data_tables.csv", body="x" * 300)
+    responses.get("https://example.org/cpes_2024_data_tables.csv",
+                  body=(FOLDER / "cpes_2023_data_tables.csv").read_bytes()[:5_000])
     assert len(fetch_live(HttpFetcher(retries=0), tmp_path)) == 1
     monkeypatch.delenv(URLS_ENV)
     responses.get(DATA_PAGE, body="<html></html>")

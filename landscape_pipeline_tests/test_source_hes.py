@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
 import json
 import zipfile
@@ -15,15 +17,17 @@ import responses
 from landscape_pipeline import disclosure, geography, schema, stats
 from landscape_pipeline.errors import FetchError, SourceDataError
 from landscape_pipeline.http import HttpFetcher
+from landscape_pipeline.ingest import ingest
 from landscape_pipeline.paths import data_sources_dir
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.hes import SOURCE, aggregate_file, loader, parse, publishable, sample
 from landscape_pipeline.sources.hes import indicators as ind
-from landscape_pipeline.sources.hes.parser import aggregate_tabulation
+from landscape_pipeline.sources.hes.tabulation import aggregate_tabulation
 from landscape_pipeline.sources.ons_population import SOURCE as ONS
 from landscape_pipeline.validation.runner import validate_frame
 
 COVENTRY, BIRMINGHAM, HAMPSHIRE = "E08000026", "E08000025", "E10000014"
+REAL_ARTIFICIAL = "artificial_hes_apc_0102_truncated.csv"
 BAND_POP = 5_000  # per sex and ESP2013 band in the synthetic population: 190,000 persons per district
 DEFAULT = {"FYEAR": "202223", "EPISTAT": "3", "EPIORDER": "01", "ADMIMETH": "21", "STARTAGE": "67", "SEX": "1",
            "DIAG_4_01": "C341", "DIAG_3_01": "C34", "RESLADST_ONS": COVENTRY, "ADMIDATE": "2022-06-16"}
@@ -125,9 +129,14 @@ def test_emergency_and_elective_counts_and_share(tmp_path: Path, population: pd.
     assert share["value"] == pytest.approx(100 * 8 / 24)
     wilson = stats.proportion(8, 24, multiplier=100)
     assert (share["lower_ci_95"], share["upper_ci_95"]) == pytest.approx((wilson.lower, wilson.upper))
-    assert share["denominator"] == 25  # all methods, rounded: a patient count
+    assert share["denominator"] == 24  # all methods; parsed figures are unrounded until the disclosure layer
     assert _row(frame, "hes_admissions_lung_emergency_crude")["polarity"] == "Low is good"
     assert _row(frame, "hes_admissions_lung_elective_dsr")["polarity"] == "No judgement"
+    published = _row(publishable(frame), "hes_admissions_lung_emergency_share")
+    assert (published["count"], published["denominator"]) == (10, 25)  # a patient count: rounded
+    assert published["value"] == pytest.approx(100 * 10 / 25)  # from the rounded counts
+    wilson = stats.proportion(10, 25, multiplier=100)
+    assert (published["lower_ci_95"], published["upper_ci_95"]) == pytest.approx((wilson.lower, wilson.upper))
 
 
 def test_fyear_formats_and_admidate_fallback(tmp_path: Path) -> None:
@@ -188,12 +197,17 @@ def _ages(n: int, start: int = 40) -> list[dict]:
     return [{"STARTAGE": str(start + 5 * i)} for i in range(n)]
 
 
-def test_dsr_not_published_below_ten_and_equal_to_direct_calculation(tmp_path: Path,
-                                                                     population: pd.DataFrame) -> None:
+def test_dsr_published_only_from_a_published_count_of_ten_and_equal_to_direct_calculation(
+        tmp_path: Path, population: pd.DataFrame) -> None:
     rows = _ages(9) + [{**r, "RESLADST_ONS": BIRMINGHAM} for r in _ages(12, start=20)]
     frame = _parse(_write(tmp_path, rows), population)
-    small = _row(frame, "hes_admissions_all_cancers_emergency_dsr")
-    assert small["count"] == 9 and np.isnan(small["value"]) and small["value_note"] == stats.DSR_NOTE
+    # 9 admissions are published as 10, and the DSR as that of the counts scaled to 10: whether a DSR
+    # appears depends on the published count only. Without rounding, 9 gets no DSR.
+    small = _row(publishable(frame), "hes_admissions_all_cancers_emergency_dsr")
+    scaled = stats.dsr(np.bincount(np.arange(40, 85, 5) // 5, minlength=19) * 10 / 9, np.full(19, 2.0 * BAND_POP))
+    assert small["count"] == 10 and small["value"] == pytest.approx(scaled.value)
+    exact = _row(disclosure.protect(frame, "7_or_fewer").frame, "hes_admissions_all_cancers_emergency_dsr")
+    assert exact["count"] == 9 and np.isnan(exact["value"]) and exact["value_note"] == stats.DSR_NOTE
     big = _row(frame, "hes_admissions_all_cancers_emergency_dsr", area=BIRMINGHAM)
     counts = np.zeros(19)
     for age in range(20, 80, 5):
@@ -204,10 +218,18 @@ def test_dsr_not_published_below_ten_and_equal_to_direct_calculation(tmp_path: P
 
 
 def test_missing_population_year_gives_counts_but_no_rates(tmp_path: Path, population: pd.DataFrame) -> None:
-    frame = _parse(_write(tmp_path, [{"FYEAR": "202425"}] * 12), population)
-    assert _row(frame, "hes_admissions_lung_emergency_count", period="2024/25")["count"] == 12
-    dsr = _row(frame, "hes_admissions_lung_emergency_dsr", period="2024/25")
-    assert np.isnan(dsr["value"]) and dsr["value_note"] == "No mid-2024 population estimate, so no rate"
+    frame = _parse(_write(tmp_path, [{"FYEAR": "202526", "ADMIDATE": "2025-06-16"}] * 12), population)
+    assert _row(frame, "hes_admissions_lung_emergency_count", period="2025/26")["count"] == 12
+    dsr = _row(frame, "hes_admissions_lung_emergency_dsr", period="2025/26")  # mid-2023 is two years away
+    assert np.isnan(dsr["value"]) and dsr["value_note"] == "No mid-2025 population estimate, so no rate"
+
+
+def test_a_neighbouring_years_population_is_used_and_said(tmp_path: Path, population: pd.DataFrame) -> None:
+    frame = _parse(_write(tmp_path, [{"FYEAR": "202425", "ADMIDATE": "2024-06-16"}] * 12), population)
+    crude = _row(frame, "hes_admissions_lung_emergency_crude", period="2024/25")
+    assert crude["value"] == pytest.approx(12 / (19 * 2 * BAND_POP) * 1e5)  # the mid-2023 figures
+    assert crude["value_note"] == "Denominator: the mid-2023 population estimate (no mid-2024 estimate is available)"
+    assert pd.isna(_row(frame, "hes_admissions_lung_emergency_count", period="2024/25")["value_note"])
 
 
 def test_population_is_required(tmp_path: Path) -> None:
@@ -216,7 +238,8 @@ def test_population_is_required(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- disclosure control
-def test_publishable_suppresses_rounds_and_keeps_unrounded_rates(tmp_path: Path, population: pd.DataFrame) -> None:
+def test_publishable_suppresses_rounds_and_derives_rates_from_rounded_counts(tmp_path: Path,
+                                                                           population: pd.DataFrame) -> None:
     rows = ([{}] * 3 + [{"RESLADST_ONS": BIRMINGHAM, **r} for r in _ages(12, start=20)]
             + [{"RESLADST_ONS": "E08000027", "ADMIMETH": "13"}] * 5)
     raw = _parse(_write(tmp_path, rows), population)
@@ -226,16 +249,27 @@ def test_publishable_suppresses_rounds_and_keeps_unrounded_rates(tmp_path: Path,
     assert coventry["value_note"] == disclosure.SUPPRESSED_NOTE
     assert _row(published, "hes_admissions_all_cancers_emergency_crude")["suppressed"]
     crude = _row(published, "hes_admissions_all_cancers_emergency_crude", area=BIRMINGHAM)
-    assert crude["count"] == 10 and crude["value"] == pytest.approx(12 / (19 * 2 * BAND_POP) * 1e5)
+    assert crude["count"] == 10 and crude["value"] == pytest.approx(10 / (19 * 2 * BAND_POP) * 1e5)  # not 12
     assert crude["denominator"] == 19 * 2 * BAND_POP  # a population: never rounded
+    rate = stats.rate(10, 19 * 2 * BAND_POP)
+    assert (crude["lower_ci_95"], crude["upper_ci_95"]) == pytest.approx((rate.lower, rate.upper))
     assert _row(published, "hes_admissions_all_cancers_emergency_count", area=BIRMINGHAM)["value"] == 10
     share = _row(published, "hes_admissions_all_cancers_emergency_share", area="E08000027")  # 0 of 5
     assert share["suppressed"] and np.isnan(share["value"]) and np.isnan(share["denominator"])
+    # The DSR is that of the age-specific counts scaled to the published total (12 -> 10).
+    dsr = _row(published, "hes_admissions_all_cancers_emergency_dsr", area=BIRMINGHAM)
+    counts = np.zeros(19)
+    counts[np.arange(20, 80, 5) // 5] = 10 / 12
+    scaled = stats.dsr(counts, np.full(19, 2.0 * BAND_POP))
+    assert (dsr["value"], dsr["lower_ci_95"], dsr["upper_ci_95"]) == pytest.approx(scaled)
+    assert dsr["count"] == 10
     _assert_disclosure_safe(published)
 
 
 def _assert_disclosure_safe(frame: pd.DataFrame) -> None:
     assert disclosure.find_leaks(frame, "hes").empty
+    report = disclosure.attack_source(frame, "hes", SOURCE.count_families)
+    assert report.passed, report.text()
     patient = pd.concat([frame["count"], frame.loc[frame["value_type"] == "count", "value"],
                          frame.loc[frame["value_type"] == "proportion", "denominator"]]).dropna()
     assert not patient.between(1, 7).any()
@@ -311,7 +345,8 @@ def bundled() -> pd.DataFrame:
 def test_bundled_coventry_has_emergency_cancer_dsrs_with_limits(bundled: pd.DataFrame) -> None:
     dsr = bundled[(bundled["indicator_id"] == "hes_admissions_all_cancers_emergency_dsr")
                   & (bundled["area_code"] == COVENTRY) & (bundled["sex"] == "Persons")]
-    assert sorted(dsr["period_label"]) == ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
+    assert sorted(dsr["period_label"]) == ["2001/02", "2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
+    dsr = dsr[dsr["period_label"] != "2001/02"]  # the Artificial HES 2001/02 extract is too small for a DSR
     assert dsr["value"].notna().all() and (dsr["lower_ci_95"] < dsr["value"]).all()
     assert (dsr["upper_ci_95"] > dsr["value"]).all() and (dsr["unit"] == "per 100,000").all()
     hampshire = bundled[(bundled["area_code"] == HAMPSHIRE) & (bundled["indicator_id"].str.endswith("_dsr"))]
@@ -321,7 +356,9 @@ def test_bundled_coventry_has_emergency_cancer_dsrs_with_limits(bundled: pd.Data
 
 def test_bundled_output_is_disclosure_safe_and_valid(bundled: pd.DataFrame) -> None:
     _assert_disclosure_safe(bundled)
-    assert bundled["synthetic"].all() and (bundled["source_file"] == sample.BUNDLED_NAME).all()
+    assert bundled["synthetic"].all()  # Artificial HES is synthetic by design, and so is the project's sample
+    files = bundled.groupby("period_label")["source_file"].unique()
+    assert files["2001/02"].tolist() == [REAL_ARTIFICIAL] and files["2019/20"].tolist() == [sample.BUNDLED_NAME]
     report = validate_frame(bundled, "hes", column_labels=SOURCE.column_labels,
                             extra_expectations=SOURCE.extra_expectations())
     assert report.passed, report.text()
@@ -371,3 +408,107 @@ def test_fetch_artificial_sample_downloads_the_zip(tmp_path: Path) -> None:
     responses.replace(responses.GET, loader.ARTIFICIAL_HES_APC_SAMPLE_URL, body="<html>" + "x" * 2000)
     with pytest.raises(FetchError, match="did not return a zip"):
         loader.fetch_artificial_sample(HttpFetcher(retries=0), tmp_path / "again")
+
+
+# ---------------------------------------------------------------- older vintages: RESLADST (old-style codes)
+def _write_old_style(tmp_path: Path, residences: list[str], name: str = "old.csv") -> Path:
+    rows = [{"RESLADST_ONS": "", "RESLADST": code} for code in residences]
+    frame = pd.DataFrame([{**DEFAULT, **row} for row in rows])
+    frame.insert(1, "EPIKEY", [str(800000000000 + i) for i in range(len(frame))])
+    path = tmp_path / name
+    frame.loc[:, [*RECORD_COLUMNS, "RESLADST"]].to_csv(path, index=False)
+    return path
+
+
+def test_old_style_residence_codes_are_read_through_the_lookup(tmp_path: Path) -> None:
+    # Coventry; Caradon (Cornwall district abolished 2009); Congleton (now Cheshire East); Allerdale (now
+    # Cumberland); Cardiff (Wales); the placeholder Y; an old-style code that does not exist
+    path = _write_old_style(tmp_path, ["00CQ", "15UB", "13UC", "16UB", "00PT", "Y", "99ZZ"])
+    agg = aggregate_file(path)
+    assert _cells(path, area_code=COVENTRY) == 1
+    assert _cells(path, area_code="E06000052") == 1 and _cells(path, area_code="E06000049") == 1
+    assert _cells(path, area_code="E06000063") == 1
+    assert agg.tally["unresolved residence: outside England"] == 1
+    assert agg.tally["unresolved residence: not recorded (HES placeholder such as Y)"] == 1
+    assert agg.tally["unresolved residence: old-style code not in the lookup"] == 1
+    assert agg.tally["admissions counted"] == 4
+
+
+def _independent_expectation(path: Path) -> tuple[int, dict[str, int]]:
+    """Return (finished first episodes, {old-style code: how many}) read with the csv module, not the parser."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["EPISTAT"] == "3" and r["EPIORDER"].lstrip("0") == "1"]
+    codes: dict[str, int] = {}
+    for row in rows:
+        codes[row["RESLADST"]] = codes.get(row["RESLADST"], 0) + 1
+    return len(rows), codes
+
+
+def test_real_artificial_hes_2001_02_is_counted_through_its_old_style_codes(reference_data: Path,
+                                                                          population: pd.DataFrame) -> None:
+    path = reference_data / "hes" / REAL_ARTIFICIAL
+    first_episodes, by_code = _independent_expectation(path)
+    agg = aggregate_file(path)
+    assert agg.tally["episodes read"] == 2_075 and sorted(agg.counts) == [2001]
+    placeholders = sum(n for code, n in by_code.items() if len(code) == 1)
+    outside = sum(n for code, n in by_code.items() if code[:3] in ("00N", "00P", "00Q", "00R"))
+    assert agg.tally["unresolved residence: not recorded (HES placeholder such as Y)"] == placeholders > 0
+    assert agg.tally["unresolved residence: outside England"] == outside
+    assert "unresolved residence: old-style code not in the lookup" not in agg.tally  # every code placed
+    assert agg.tally["admissions counted"] == first_episodes - placeholders - outside > 1_700
+    assert _cells(path, area_code=COVENTRY) == by_code["00CQ"]  # 00CQ is Coventry's old-style code
+    cornwall = sum(n for code, n in by_code.items() if code.startswith("15U") or code == "00HE")
+    assert _cells(path, area_code="E06000052") == cornwall  # six districts abolished in 2009, one unitary
+    population = population.assign(period_start=population["period_start"] - pd.DateOffset(years=18))  # mid-2001..
+    frame = _parse(path, population)
+    assert set(frame["period_label"]) == {"2001/02"} and frame.attrs["hes_tally"] == dict(sorted(agg.tally.items()))
+
+
+def test_bundled_sample_follows_the_artificial_hes_layout_column_for_column(reference_data: Path) -> None:
+    with (reference_data / "hes" / REAL_ARTIFICIAL).open(encoding="utf-8", newline="") as handle:
+        published = next(csv.reader(handle))
+    assert len(published) == 193 and tuple(published) == sample.COLUMNS
+    with gzip.open(data_sources_dir() / "hes" / sample.BUNDLED_NAME, "rt", encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == published
+
+
+# ---------------------------------------------------------------- refusals in sentences
+def test_an_extract_with_nothing_countable_is_refused_in_plain_words(tmp_path: Path, population: pd.DataFrame) -> None:
+    path = _write_old_style(tmp_path, ["Y", "Y", "00PT"], name="nothing.csv")
+    with pytest.raises(SourceDataError) as caught:
+        _parse(path, population)
+    message = str(caught.value)
+    assert message.startswith("nothing.csv: holds no admission that can be counted (nothing.csv): of 3 row(s) read, ")
+    assert "2 with residence: not recorded (HES placeholder such as Y)" in message
+    assert "1 with residence: outside England" in message and "RESLADST_ONS, or RESLADST" in message
+    result = ingest(SOURCE, [path], {"ons_population": population})  # the asset's path: an error, no traceback
+    assert result.error is not None and not result.passed and "holds no admission" in result.text()
+
+
+def test_a_repeated_episode_key_is_refused_naming_both_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{}] * 5, name="twice.csv")
+    frame = pd.read_csv(path, dtype=str)
+    frame.loc[3, "EPIKEY"] = frame.loc[1, "EPIKEY"]
+    frame.loc[4, "EPIKEY"] = ""  # a blank key is not compared
+    frame.to_csv(path, index=False)
+    with pytest.raises(SourceDataError) as caught:
+        aggregate_file(path)
+    assert str(caught.value).startswith("twice.csv, row 4 (line 5), column 'EPIKEY': episode key EPIKEY is repeated: "
+                                        "data row 4 repeats the key of row 2")
+
+
+def test_a_financial_year_not_yet_begun_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{}, {}, {"FYEAR": "3132"}], name="future.csv")
+    with pytest.raises(SourceDataError, match=r"future.csv, row 3 \(line 4\), column 'FYEAR': financial year '3132' "
+                                              r"starts after today"):
+        aggregate_file(path)
+
+
+def test_rates_are_synthetic_when_their_population_is(tmp_path: Path, population: pd.DataFrame) -> None:
+    flagged = population.assign(synthetic=population["period_start"].dt.year == 2022)
+    frame = _parse(_write(tmp_path, [{}] * 12 + [{"FYEAR": "202122", "ADMIDATE": "2021-06-16"}] * 12), flagged)
+    rows = frame[frame["area_code"] == COVENTRY]
+    mine = rows["period_label"] == "2022/23"
+    rate = rows["value_type"].isin(["crude rate", "DSR"])
+    assert rows.loc[mine & rate, "synthetic"].all() and not rows.loc[mine & ~rate, "synthetic"].any()
+    assert not rows.loc[~mine, "synthetic"].any()

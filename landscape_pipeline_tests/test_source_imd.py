@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -326,8 +328,12 @@ def test_loader_follows_the_statistics_page_links():
 @responses.activate
 def test_live_loader_downloads_both_workbooks_with_sidecars(tmp_path):
     responses.get(STATISTICS_PAGE, body=PAGE)
+    workbook = io.BytesIO()
+    with zipfile.ZipFile(workbook, "w") as archive:  # an .xlsx is a zip of XML parts
+        archive.writestr("[Content_Types].xml", "<Types/>" + " " * 2_000)
+    csv_body = ("Local Authority District code (2019),IMD - Average score\n" + "E06000001,23.4\n" * 100).encode()
     for url in find_links(PAGE).values():
-        responses.get(url, body=b"x" * 2_000)
+        responses.get(url, body=csv_body if url.endswith(".csv") else workbook.getvalue())
     saved = fetch_live(HttpFetcher(retries=0), tmp_path)
     assert [p.name.split("_", 1)[1][:8] for p in saved] == ["File_10_", "File_11_"]
     assert all(p.with_name(p.name + ".meta.json").exists() for p in saved)

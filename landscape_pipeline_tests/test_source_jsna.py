@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 import pytest
 
-from landscape_pipeline import paths
+from landscape_pipeline import disclosure, paths
 from landscape_pipeline.definitions import build_definitions
 from landscape_pipeline.defs.source_assets import build_source_asset, source_asset_key
 from landscape_pipeline.ingest import ingest
@@ -53,7 +54,8 @@ def test_the_real_trafford_ward_file_is_read_as_published_and_kept_at_ward_level
 
 def test_monitoring_totals_are_the_sums_of_the_sites_return() -> None:
     spec, files = _bundled("jsna_monitoring_returns")
-    frame = spec.parse(files, None)
+    result = ingest(spec, files, validate=False)  # as published: through the disclosure layer
+    frame = result.frame
     raw = pd.read_csv(files[0])
     from landscape_pipeline.sites import read_sites
 
@@ -71,6 +73,31 @@ def test_monitoring_totals_are_the_sums_of_the_sites_return() -> None:
     assert (got["value"] - done / expected * 100).abs().max() < 1e-9
     assert (got["lower_ci_95"] < got["value"]).all() and (got["value"] < got["upper_ci_95"]).all()
     assert set(frame["category_type"].dropna()) == {"Tumour group", "Service"}
+
+
+def test_the_monitoring_return_is_protected_by_the_one_layer_across_its_breakdowns() -> None:
+    spec, files = _bundled("jsna_monitoring_returns")
+    raw = spec.parse(files, None)  # as read: no disclosure control yet
+    published = ingest(spec, files, validate=False).frame
+    key = ["indicator_id", "area_code", "period_label", "category_type", "category"]
+    both = raw.merge(published, on=key, suffixes=("_raw", ""), validate="one_to_one")
+    small = both["count_raw"].between(1, 4) & both["value_type"].eq("count")
+    assert small.any() and both.loc[small, "suppressed"].all() and both.loc[small, "count"].isna().all()
+    shown = both["count"].notna()
+    assert (both.loc[shown, "count"] == both.loc[shown, "count_raw"]).all()  # fewer_than_5 does not round
+    # A completion figure is hidden whenever its completed or offered count is hidden in the same cell.
+    counts = published[published["value_type"].eq("count")].fillna({"category_type": "", "category": ""})
+    hidden = counts.set_index(["indicator_id", "area_code", "period_label", "category_type", "category"])["suppressed"]
+    completion = published[published["indicator_id"].eq("monitoring_hna_completion")]
+    for row in completion.fillna({"category_type": "", "category": ""}).itertuples():
+        cell = (row.area_code, row.period_label, row.category_type, row.category)
+        inputs = any(hidden.get((i, *cell), True) for i in ("monitoring_hnas_completed", "monitoring_hnas_offered"))
+        assert row.suppressed == inputs and np.isnan(row.value) == (inputs or row.denominator == 0)
+    report = disclosure.attack_source(published, spec.disclosure_rule, spec.count_families)
+    assert report.passed, report.text()
+    assert report.tried["breakdown differencing"] > 0
+    primary_only = disclosure.apply_rule(raw, spec.disclosure_rule)
+    assert not disclosure.attack_source(primary_only, spec.disclosure_rule, spec.count_families).passed
 
 
 def test_the_bundled_monitoring_mapping_is_the_shipped_template() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,7 @@ import requests
 import responses
 
 from landscape_pipeline import geography, schema
+from landscape_pipeline.cli.validate import run_validate
 from landscape_pipeline.errors import FetchError, SourceDataError
 from landscape_pipeline.http import HttpFetcher
 from landscape_pipeline.paths import data_sources_dir
@@ -23,10 +27,12 @@ from landscape_pipeline.validation.runner import validate_frame
 
 BUNDLED = data_sources_dir() / "phs"
 MORTALITY = BUNDLED / sample.MORTALITY_FILE
-INCIDENCE = BUNDLED / sample.INCIDENCE_FILE
-SCOTLAND_INCIDENCE = BUNDLED / sample.SCOTLAND_FILE
+SAMPLES = Path(tempfile.mkdtemp(prefix="phs_incidence_samples_"))  # synthetic incidence in PHS's layout
+INCIDENCE, SCOTLAND_INCIDENCE = sample.write_incidence_samples(SAMPLES)
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference_data" / "phs_cancer_incidence"
 REAL_5_YEAR = REFERENCE / "opendata_inc1620comb_hb_5_year_summary.csv"
+REAL_5_YEAR_2021 = REFERENCE / "incidence_5yr_comb_hb_2017-2021.csv"
+REAL_SCOTLAND = REFERENCE / "opendata_inc9721_scotland.csv"
 REAL_QUALIFIERS = REFERENCE / "statisticalqualifiers24052019.csv"
 TAYSIDE, DUNDEE = "S08000030", "S12000042"
 
@@ -128,10 +134,11 @@ def test_scotland_mortality_file_is_read_and_not_doubled(tmp_path, bundled):
 
 # --- incidence by health board ------------------------------------------------------------------------------
 
-def test_bundled_incidence_has_every_board_archived_codes_mapped_and_scotland(bundled):
+def test_annual_incidence_has_every_board_archived_codes_mapped_and_scotland():
     raw = _raw(INCIDENCE)
     assert {"S08000021", "S08000023"} <= set(raw["HB"])  # 2018 rows use the codes then in use
-    easr = bundled[(bundled["indicator_id"] == "phs_cancer_incidence_easr") & (bundled["geography_method"] == "direct")]
+    frame = SOURCE.parse([INCIDENCE, SCOTLAND_INCIDENCE], None)
+    easr = frame[(frame["indicator_id"] == "phs_cancer_incidence_easr") & (frame["geography_method"] == "direct")]
     boards = set(geography.areas().query("area_type == 'health_board'")["area_code"])
     assert set(easr["area_code"]) == boards | {geography.SCOTLAND}
     glasgow_2018 = easr[(easr["area_code"] == "S08000031") & (easr["period_label"] == "2018")]
@@ -141,6 +148,7 @@ def test_bundled_incidence_has_every_board_archived_codes_mapped_and_scotland(bu
 
 def test_every_council_area_in_tayside_gets_the_board_value(bundled):
     rates = bundled[bundled["indicator_id"].isin(["phs_cancer_incidence_easr", "phs_cancer_incidence_crude_rate"])]
+    assert set(rates.loc[rates["area_code"] == TAYSIDE, "period_label"]) == {"2016-2020", "2017-2021"}
     key = ["indicator_id", "period_label", "sex", "category"]
     board = rates[rates["area_code"] == TAYSIDE].set_index(key)
     for council_area in geography.council_areas_in_board(TAYSIDE):
@@ -229,7 +237,7 @@ def test_unreadable_cells_name_file_row_and_column(tmp_path, column, bad, messag
     raw.to_csv(path, index=False)
     with pytest.raises(SourceDataError) as caught:
         read_phs_incidence_hb_csv(path)
-    assert str(caught.value).startswith(f"broken_inc_hb.csv, row 5, column '{column}'")
+    assert str(caught.value).startswith(f"broken_inc_hb.csv, row 5 (line 6), column '{column}'")
     assert message in str(caught.value)
 
 
@@ -238,7 +246,7 @@ def test_unknown_council_area_code_is_refused(tmp_path):
     raw.loc[9, "CA"] = "S12999999"
     path = tmp_path / "mort_ca.csv"
     raw.to_csv(path, index=False)
-    with pytest.raises(SourceDataError, match=r"mort_ca.csv, row 10, column 'CA'"):
+    with pytest.raises(SourceDataError, match=r"mort_ca.csv, row 10 \(line 11\), column 'CA'"):
         read_phs_mortality_ca_csv(path)
 
 
@@ -259,7 +267,10 @@ def test_bundled_data_pass_the_canonical_and_phs_suites(bundled):
     report = validate_frame(bundled, "phs", column_labels=SOURCE.column_labels,
                             extra_expectations=SOURCE.extra_expectations())
     assert report.passed, report.text()
-    assert bundled["synthetic"].all() and bundled["source_url"].str.startswith("https://www.opendata.nhs.scot").all()
+    assert bundled["source_url"].str.startswith("https://www.opendata.nhs.scot").all()
+    mortality = bundled["indicator_id"].str.startswith("phs_cancer_mortality")
+    assert bundled.loc[mortality, "synthetic"].all() and not bundled.loc[~mortality, "synthetic"].any()
+    assert set(bundled.loc[~mortality, "source_file"]) == set(sample.REAL_FILES)
 
 
 def test_validation_names_file_row_and_column_on_corrupted_data(tmp_path):
@@ -285,14 +296,19 @@ def test_validation_names_file_row_and_column_on_corrupted_data(tmp_path):
 def test_sample_generator_rewrites_the_bundled_files(tmp_path):
     for written in sample.main(tmp_path):
         assert written.read_bytes() == (BUNDLED / written.name).read_bytes(), written.name
+    assert (tmp_path / "provenance.json").read_bytes() == (BUNDLED / "provenance.json").read_bytes()
     manifest = json.loads((BUNDLED / "provenance.json").read_text(encoding="utf-8"))
     bundled_names = {p.name for p in SOURCE.bundled_files(data_sources_dir())}
-    assert manifest["synthetic"] is True and set(manifest["files"]) == bundled_names
-    urls = [f["imitates_url"] for f in manifest["files"].values()]
-    assert all(url.startswith("https://www.opendata.nhs.scot/dataset/") for url in urls)
+    assert set(manifest["files"]) == bundled_names
+    for name, entry in manifest["files"].items():
+        assert entry["synthetic"] is (name == sample.MORTALITY_FILE)
+        url = entry.get("url") or entry["imitates_url"]
+        assert url.startswith("https://www.opendata.nhs.scot/dataset/") and entry["licence"]
+        if not entry["synthetic"]:  # a real file is bundled unchanged: its sha256 is the one recorded
+            assert hashlib.sha256((BUNDLED / name).read_bytes()).hexdigest() == entry["sha256"]
 
 
-def test_bundled_incidence_uses_the_published_59_column_layout():
+def test_incidence_sample_uses_the_published_59_column_layout():
     header = list(_raw(INCIDENCE).columns)
     assert len(header) == 59
     if REAL_5_YEAR.is_file():
@@ -365,3 +381,111 @@ def test_fetch_live_reads_every_resource_and_stops_on_a_short_page(tmp_path, fet
     responses.replace(responses.GET, DATASTORE_SEARCH, json=_payload([], 3, ["HB"]))
     with pytest.raises(FetchError, match="stopped after 0 of 3 records"):
         fetch_resource(fetcher, RESOURCES[0], tmp_path)
+
+
+# --- every real PHS release, through the asset's own path (SOURCE.parse) ---------------------------------------
+
+def _publisher_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("name", ["opendata_inc1620comb_hb_5_year_summary.csv", "incidence_5yr_comb_hb_2017-2021.csv",
+                                  "opendata_inc9721_scotland.csv"])
+def test_every_real_release_is_read_whole_and_matches_its_total_rows(reference_data, name):
+    path = reference_data / "phs_cancer_incidence" / name
+    rows = _publisher_rows(path)
+    frame = SOURCE.parse([path], None)
+    counts = frame[(frame["indicator_id"] == "phs_cancer_incidence_count")].set_index("source_row")
+    assert sorted(counts.index) == list(range(1, len(rows) + 1))  # every published row, none dropped
+    sexes = {"All": "Persons", "Male": "Male", "Female": "Female", "Females": "Female"}
+    published = pd.DataFrame({"count": [float(r["IncidencesAllAges"]) for r in rows],
+                              "sex": [sexes[r["Sex"]] for r in rows], "period_label": [r["Year"] for r in rows]},
+                             index=range(1, len(rows) + 1))
+    parsed = counts.loc[published.index, ["count", "sex", "period_label"]].astype(object)
+    assert (parsed.to_numpy() == published.astype(object).to_numpy()).all()  # each count as published
+    # the publisher's "All" rows are totals: the parsed Persons count is Male + Female wherever both exist
+    key = ["area_code", "category", "period_label"]
+    wide = counts.pivot_table(index=key, columns="sex", values="count")
+    both = wide.dropna(subset=["Male", "Female"])
+    assert len(both) > 0 and (both["Persons"] == both["Male"] + both["Female"]).all()
+    assert not frame["synthetic"].any()
+
+
+def test_later_releases_bands_to_90_and_females_label(reference_data):
+    path = reference_data / "phs_cancer_incidence" / "opendata_inc9721_scotland.csv"
+    header = _publisher_rows(path)[0].keys()
+    assert {"IncidencesAge85To89", "IncidencesAge90AndOver", "StandardisedIncidenceRatioQF"} <= set(header)
+    frame = SOURCE.parse([path], None)
+    easr = frame[frame["indicator_id"] == "phs_cancer_incidence_easr"]
+    assert set(easr["sex"]) == {"Persons", "Male", "Female"}
+    years = sorted(easr["period_label"].unique())
+    assert (years[0], years[-1], len(years)) == ("1997", "2021", 25)
+    latest = easr[(easr["category"] == "All cancer types") & (easr["sex"] == "Persons") & easr["is_latest"]]
+    assert latest["period_label"].tolist() == ["2021"] and latest["recent_trend"].notna().all()
+
+
+def test_lookups_are_recognised_and_skipped_with_a_message(reference_data, capsys):
+    folder = reference_data / "phs_cancer_incidence"
+    assert run_validate([folder], "phs") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[ok] phs: ")
+    for name, what in (("data_dictionary_incidence_hb.csv", "data dictionary"),
+                       ("geography_codes_and_labels_hb2014_01042019.csv", "health-board lookup"),
+                       ("statisticalqualifiers24052019.csv", "statistical-qualifier lookup")):
+        assert f"- {name}: a PHS {what}, not data; skipped." in out
+    alone = SOURCE.parse([folder / "data_dictionary_incidence_hb.csv"], None)  # a lookup alone is not an error
+    assert alone.empty and alone.attrs["skipped"] == [
+        "data_dictionary_incidence_hb.csv: a PHS data dictionary, not data; skipped."]
+
+
+def _mortality_variant(tmp_path: Path, name: str, edit) -> Path:
+    raw = _raw(MORTALITY)
+    edit(raw)
+    path = tmp_path / name
+    raw.to_csv(path, index=False)
+    return path
+
+
+def test_single_space_cells_are_missing_like_na(tmp_path):
+    with_na = _mortality_variant(tmp_path, "mort_na.csv", lambda raw: raw.__setitem__("CAQF", raw["CAQF"]))
+    text = with_na.read_text(encoding="utf-8")
+    spaced = tmp_path / "mort_spaces.csv"
+    spaced.write_text(text.replace(",NA,", ", ,").replace(",NA\n", ", \n"), encoding="utf-8")
+    assert ", ," in spaced.read_text(encoding="utf-8")
+    a, b = read_phs_mortality_ca_csv(with_na), read_phs_mortality_ca_csv(spaced)
+    columns = ["indicator_id", "area_code", "sex", "period_label", "category", "value", "lower_ci_95", "count"]
+    pd.testing.assert_frame_equal(a[columns].reset_index(drop=True), b[columns].reset_index(drop=True))
+
+
+def test_all_ages_deaths_must_equal_the_sum_of_the_bands(tmp_path):
+    def bump(raw):
+        raw.loc[6, "DeathsAllAges"] = str(int(raw.loc[6, "DeathsAllAges"]) + 3)
+    path = _mortality_variant(tmp_path, "mort_total.csv", bump)
+    with pytest.raises(SourceDataError) as caught:
+        read_phs_mortality_ca_csv(path)
+    message = str(caught.value)
+    assert message.startswith("mort_total.csv, row 7 (line 8), column 'DeathsAllAges': deaths for all ages (")
+    assert "is not the sum of the age bands" in message
+
+
+def test_a_future_year_is_refused(tmp_path):
+    path = _mortality_variant(tmp_path, "mort_future.csv", lambda raw: raw.__setitem__(
+        "Year", raw["Year"].where(raw.index != 11, "2031")))
+    with pytest.raises(SourceDataError, match=r"mort_future.csv, row 12 \(line 13\), column 'Year': the period "
+                                              r"'2031' starts after the build date"):
+        read_phs_mortality_ca_csv(path)
+
+
+def test_a_real_file_wins_over_a_synthetic_one_for_the_same_rows(reference_data, tmp_path):
+    synthetic = tmp_path / "synthetic"
+    synthetic.mkdir()
+    _, scotland = sample.write_incidence_samples(synthetic)  # 2018-2022, marked synthetic by its manifest
+    (synthetic / "provenance.json").write_text(json.dumps({"synthetic": True, "files": {}}), encoding="utf-8")
+    real = reference_data / "phs_cancer_incidence" / "opendata_inc9721_scotland.csv"
+    frame = SOURCE.parse([scotland, real], None)
+    assert not frame.duplicated(list(schema.KEY_COLUMNS)).any()
+    by_year = frame.groupby("period_label")["synthetic"].agg(["all", "any"])
+    assert not by_year.loc[[str(y) for y in range(1997, 2022)], "any"].any()  # real years come from the real file
+    assert by_year.loc["2022", "all"]  # only the synthetic file has 2022
+    assert set(frame.loc[frame["period_label"] == "2019", "source_file"]) == {real.name}

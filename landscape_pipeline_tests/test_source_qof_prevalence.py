@@ -18,15 +18,12 @@ from responses import matchers
 
 from landscape_pipeline import geography, paths
 from landscape_pipeline.errors import FetchError, SourceDataError
+from landscape_pipeline.geography.lsoa import LSOA11_FILE, LSOA21_FILE, read_lsoa_lookup
 from landscape_pipeline.http import HttpFetcher
 from landscape_pipeline.ingest import ingest
 from landscape_pipeline.sources.qof_prevalence import SOURCE
-from landscape_pipeline.sources.qof_prevalence.apportion import (
-    apportion,
-    choose_extract,
-    choose_lookup,
-    practice_shares,
-)
+from landscape_pipeline.sources.qof_prevalence.apportion import apportion, choose_lookup, practice_shares
+from landscape_pipeline.sources.qof_prevalence.extracts import choose_extract
 from landscape_pipeline.sources.qof_prevalence.loader import (
     FINGERTIPS_URL,
     LOOKUP_SERVICE,
@@ -34,14 +31,14 @@ from landscape_pipeline.sources.qof_prevalence.loader import (
     PUBLICATION_PAGE,
     fetch_live,
 )
-from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import read_lsoa_lookup
 from landscape_pipeline.sources.qof_prevalence.parser import INDICATOR_ID, MAX_YEARS_ENV, parse
 from landscape_pipeline.sources.qof_prevalence.registrations import Registrations, read_registrations
-from landscape_pipeline.sources.qof_prevalence.sample import EXTRACTS, FINGERTIPS_FILE, LOOKUP_FILE
+from landscape_pipeline.sources.qof_prevalence.sample import EXTRACTS, FINGERTIPS_FILE
 from landscape_pipeline.stats import proportion
 from landscape_pipeline.validation.runner import validate_frame
 
 FOLDER = paths.data_sources_dir() / "qof_prevalence"
+LOOKUP_2011 = geography.geography_dir() / LSOA11_FILE
 COVENTRY = "E08000026"
 HEADER = "PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\n"
 
@@ -81,9 +78,11 @@ def test_coventry_has_prevalence_with_a_wilson_interval_and_an_apportionment_not
     assert coventry["count"] != round(coventry["count"])  # unrounded sums of fractional shares
     assert coventry["geography_method"] == "apportioned" and coventry["period_label"] == "2023/24"
     assert coventry["attribution_note"].startswith("Apportioned from ")
-    assert "LSOA of residence" in coventry["attribution_note"] and "April 2022" in coventry["attribution_note"]
-    assert "ONS LSOA 2011 -> LAD 2020 lookup" in coventry["attribution_note"]
-    assert coventry["source_file"] == "; ".join([FINGERTIPS_FILE, "gp-reg-pat-prac-lsoa-all-apr-22.csv", LOOKUP_FILE])
+    assert "LSOA of residence" in coventry["attribution_note"] and "April 2024" in coventry["attribution_note"]
+    assert "ONS LSOA 2021 -> LAD 2022 lookup" in coventry["attribution_note"]
+    assert coventry["source_file"] == "; ".join([FINGERTIPS_FILE, "gp-reg-pat-prac-lsoa-all-apr-24.csv", LSOA21_FILE])
+    earlier = parsed[(parsed["area_code"] == COVENTRY) & (parsed["period_label"] == "2021/22")].iloc[0]
+    assert earlier["source_file"] == "; ".join([FINGERTIPS_FILE, "gp-reg-pat-prac-lsoa-all-apr-22.csv", LSOA11_FILE])
     assert "Apportioned" in coventry["value_note"] and coventry["comparator_code"] == geography.ENGLAND
     assert coventry["comparison"] in ("Higher", "Similar", "Lower") and coventry["region_code"] == "E12000005"
 
@@ -198,12 +197,12 @@ def test_lsoa_missing_from_the_lookup_is_an_error_naming_the_extract_row(tmp_pat
 
 
 def test_real_lsoa_lookup_places_every_english_lsoa_2011_in_a_current_la():
-    lookup = read_lsoa_lookup(FOLDER / LOOKUP_FILE)
+    lookup = read_lsoa_lookup(LOOKUP_2011)
     assert (lookup.vintage, lookup.la_year) == (2011, 2020) and len(lookup.rows) == 32_844
     england = {la.area_code for la in geography.current_local_authorities()
                if la.nation_code == geography.ENGLAND and la.tier != "upper"}
     assert set(lookup.rows["la_code"]) == england  # every current district has LSOAs, nothing else
-    raw = pd.read_csv(FOLDER / LOOKUP_FILE, dtype=str)
+    raw = pd.read_csv(LOOKUP_2011, dtype=str)
     moved = raw.set_index("LSOA11CD")["LAD20CD"]
     placed = lookup.rows.set_index("lsoa_code")["la_code"]
     for old, new in (("E07000150", "E06000061"), ("E07000026", "E06000063"), ("E08000016", "E08000038")):
@@ -244,7 +243,7 @@ def test_export_with_sub_icb_parents_gives_the_same_result(tmp_path, parsed):
     export.loc[gp, "Parent Name"] = "NHS Coventry and Warwickshire ICB - B2M3M"
     export = export.rename(columns={"Compared to percentiles": "Compared to Sub-ICB, former CCGs value or percentiles"})
     export.to_csv(tmp_path / FINGERTIPS_FILE, index=False)
-    for name in (*EXTRACTS, LOOKUP_FILE):
+    for name in EXTRACTS:  # the LSOA lookups come from the geography
         shutil.copy(FOLDER / name, tmp_path / name)
     again = parse(sorted(tmp_path.iterdir()))
     assert np.allclose(again["value"], parsed["value"]) and (again["area_code"] == parsed["area_code"]).all()
@@ -316,7 +315,7 @@ def test_real_2021_extract_reads_as_published_and_is_placed_by_the_real_lookup(r
     assert registrations.extract_date == pd.Timestamp("2021-01-04")
     assert registrations.rows[["practice_code", "lsoa_code", "patients"]].values.tolist() == [
         ["A81001", "E01011959", 7.0]]
-    lookup = choose_lookup(registrations, [read_lsoa_lookup(FOLDER / LOOKUP_FILE)])
+    lookup = choose_lookup(registrations, [read_lsoa_lookup(LOOKUP_2011)])
     shares = practice_shares(registrations, lookup)
     assert shares[["practice_code", "la_code", "share"]].values.tolist() == [["A81001", "E06000001", 1.0]]
     from landscape_pipeline.cli.validate import run_validate
@@ -371,16 +370,16 @@ def test_each_extract_is_placed_with_the_lookup_of_its_lsoa_vintage(tmp_path):
 
 
 def test_qof_years_beyond_the_extract_limit_are_reported_not_apportioned(tmp_path, monkeypatch):
-    monkeypatch.setenv(MAX_YEARS_ENV, "1.5")
+    monkeypatch.setenv(MAX_YEARS_ENV, "0.9")  # 31 March 2023 lies a year from the April 2022 and 2024 extracts
     result = ingest(SOURCE, SOURCE.bundled_files(paths.data_sources_dir()))
     assert result.error is None, result.text()
     frame, limit = result.frame, result.notes["extract_limit"]
-    assert limit["max_years"] == 1.5 and list(limit["years_not_apportioned"]) == ["2023/24"]
-    assert limit["years_not_apportioned"]["2023/24"]["years_away"] == pytest.approx(2.0, abs=0.01)
-    latest = frame[frame["period_label"] == "2023/24"]
-    assert latest["area_code"].tolist() == [geography.ENGLAND]  # the published England row only
-    assert "beyond the limit of 1.5 years (LANDSCAPE_QOF_MAX_EXTRACT_YEARS)" in latest["value_note"].iloc[0]
-    assert "2023/24" not in result.notes["extracts_used"]
+    assert limit["max_years"] == 0.9 and list(limit["years_not_apportioned"]) == ["2022/23"]
+    assert limit["years_not_apportioned"]["2022/23"]["years_away"] == pytest.approx(1.0, abs=0.01)
+    gap = frame[frame["period_label"] == "2022/23"]
+    assert gap["area_code"].tolist() == [geography.ENGLAND]  # the published England row only
+    assert "beyond the limit of 0.9 years (LANDSCAPE_QOF_MAX_EXTRACT_YEARS)" in gap["value_note"].iloc[0]
+    assert "2022/23" not in result.notes["extracts_used"]
     from landscape_pipeline.defs.source_assets import _metadata
 
     assert _metadata(result, tmp_path / "x.parquet")["parser_extract_limit"]["years_not_apportioned"]
@@ -390,6 +389,21 @@ def test_qof_years_beyond_the_extract_limit_are_reported_not_apportioned(tmp_pat
     monkeypatch.setenv(MAX_YEARS_ENV, "soon")
     assert "is not a positive number of years" in str(ingest(SOURCE, SOURCE.bundled_files(
         paths.data_sources_dir())).error)
+
+
+def test_each_qof_year_uses_the_nearest_bundled_extract_placed_by_the_lookup_of_its_vintage(parsed):
+    used = parsed.attrs["extracts_used"]
+    assert used == {
+        "2019/20": "January 2021 (gp-reg-pat-prac-lsoa-all-jan-21.csv; LSOA 2011 codes)",
+        "2020/21": "January 2021 (gp-reg-pat-prac-lsoa-all-jan-21.csv; LSOA 2011 codes)",
+        "2021/22": "April 2022 (gp-reg-pat-prac-lsoa-all-apr-22.csv; LSOA 2011 codes)",
+        "2022/23": "April 2022 (gp-reg-pat-prac-lsoa-all-apr-22.csv; LSOA 2011 codes)",  # a day nearer than 2024
+        "2023/24": "April 2024 (gp-reg-pat-prac-lsoa-all-apr-24.csv; LSOA 2021 codes)"}
+    latest = parsed[(parsed["period_label"] == "2023/24") & (parsed["area_code"] == COVENTRY)].iloc[0]
+    assert latest["source_file"].split("; ")[1:] == ["gp-reg-pat-prac-lsoa-all-apr-24.csv", LSOA21_FILE]
+    assert f"ONS LSOA 2021 -> LAD 2022 lookup ({LSOA21_FILE})" in latest["attribution_note"]
+    coded_2021 = read_registrations(FOLDER / "gp-reg-pat-prac-lsoa-all-apr-24.csv").rows["lsoa_code"]
+    assert not coded_2021.isin(read_lsoa_lookup(LOOKUP_2011).rows["lsoa_code"]).all()  # some codes are 2021-only
 
 
 def test_apportioned_rows_are_synthetic_if_any_input_was(tmp_path, parsed):

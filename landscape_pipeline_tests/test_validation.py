@@ -65,7 +65,7 @@ def test_exact_repeats_pass_but_conflicting_duplicates_fail() -> None:
 
 
 def test_report_metadata_lists_failures_for_the_ui() -> None:
-    report = validate_frame(indicator_rows([{**GOOD, "count": -5}]), "meta")
+    report = validate_frame(indicator_rows([{**GOOD, "count": -5, "denominator": None}]), "meta")
     meta = report.metadata()
     assert meta["expectations_failed"] == 1
     assert meta["failures"][0]["unexpected_rows"] == 1

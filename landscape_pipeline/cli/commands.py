@@ -8,18 +8,55 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from landscape_pipeline import geography, paths, schema
+from landscape_pipeline import paths, schema
+from landscape_pipeline.cli.areas import AreaArgumentError, resolve_area, resolve_areas
 from landscape_pipeline.cli.main import UsageError
-from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.settings import LandscapeSettings, UnknownSourceError, check_source_ids
 
 
 def _settings(args: argparse.Namespace) -> LandscapeSettings:
     live = getattr(args, "live", None)
+    shrink = getattr(args, "allow_shrink", None)
     kwargs: dict[str, object] = {"data_dir": str(Path(args.data_dir).resolve()) if getattr(args, "data_dir", None)
                                  else str(paths.data_root().resolve())}
     if live is not None:
         kwargs["live_sources"] = live
-    return LandscapeSettings(**kwargs)
+    if shrink is not None:
+        kwargs["allow_shrink"] = shrink
+    settings = LandscapeSettings(**kwargs)
+    if not hasattr(args, "live"):  # commands that read outputs fetch nothing
+        return settings
+    try:  # a mistyped source id is a usage error, never a silent fallback to bundled data
+        check_source_ids(settings.live_sources, "--live" if live is not None else "$LANDSCAPE_LIVE_SOURCES")
+        check_source_ids(settings.allow_shrink, "--allow-shrink")
+    except UnknownSourceError as exc:
+        raise UsageError(str(exc)) from None
+    return settings
+
+
+def _areas(values: list[str] | None) -> list[str] | None:
+    try:
+        return resolve_areas(values)
+    except AreaArgumentError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _require_frozen(root: Path, label: str) -> None:
+    """Raise a usage error naming the frozen sets when ``label`` was never frozen under ``root``."""
+    from landscape_pipeline import freeze
+
+    if (freeze.frozen_dir(root, label) / freeze.MANIFEST).exists():
+        return
+    known = sorted(p.parent.name for p in (root / "frozen").glob(f"*/{freeze.MANIFEST}"))
+    listed = f"frozen sets there: {', '.join(known)}" if known else "nothing has been frozen there yet"
+    raise UsageError(f"no frozen baseline set called '{label}' under {root / 'frozen'}; {listed}.")
+
+
+def _area(value: str) -> str:
+    try:
+        return resolve_area(value)
+    except AreaArgumentError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def ensure_dagster_home() -> Path:
@@ -36,10 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Materialise sources, indicator table and baselines in-process on the persistent instance."""
     from landscape_pipeline.cli.run import run_build
 
-    try:
-        codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
-    except geography.AreaCodeError as exc:
-        raise UsageError(str(exc)) from exc
+    codes = _areas(args.area)
     settings = _settings(args)
     ensure_dagster_home()
     return run_build(settings, codes)
@@ -57,10 +91,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from landscape_pipeline.cli.evaluate import check_output, emit
     from landscape_pipeline.pulls import pull
 
-    try:
-        code = geography.validate_partition_key(args.area)
-    except geography.AreaCodeError as exc:
-        raise UsageError(str(exc)) from exc
+    code = _area(args.area)
     root = _settings(args).root()
     check_output(args, root)
     got = pull(root, areas=[code], latest=args.latest, frozen=args.frozen)
@@ -82,17 +113,18 @@ def cmd_freeze(args: argparse.Namespace) -> int:
         raise UsageError("give --label NAME, or --site NAME to use the site's start-date label "
                          "(or --list to see the frozen labels).")
     if args.verify:
+        _require_frozen(root, args.label)
         changed = freeze.verify(root, args.label)
         if changed:
             print(f"Frozen set '{args.label}' has changed for: {', '.join(changed)}", file=sys.stderr)
             return 1
         print(f"Frozen set '{args.label}' is intact.", file=sys.stderr)
         return 0
-    try:
-        codes = [geography.validate_partition_key(c) for c in args.area] if args.area else None
-    except geography.AreaCodeError as exc:
-        raise UsageError(str(exc)) from exc
-    manifest = freeze.freeze(root, args.label, codes, note=args.note, site=site)
+    codes = _areas(args.area)
+    from landscape_pipeline.buildlock import build_lock
+
+    with build_lock(root, command="landscape freeze"):  # never copy a baseline set a build is rewriting
+        manifest = freeze.freeze(root, args.label, codes, note=args.note, site=site)
     print(f"Froze the baselines under '{args.label}': {manifest}", file=sys.stderr)
     if site is not None and site.start_date < date.today():
         print(f"Note: {site.name} started on {site.start_date:%d %B %Y}; the frozen baselines hold the data built "
@@ -126,14 +158,10 @@ def _list_frozen(root: Path) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Write one LA's landscape summary page, or every page and the index."""
-    if args.area:
-        try:
-            geography.validate_partition_key(args.area)
-        except geography.AreaCodeError as exc:
-            raise UsageError(str(exc)) from exc
+    area = _area(args.area) if args.area else None
     from landscape_pipeline.cli.summary import run_summary
 
-    return run_summary(_settings(args).root(), args.area, args.all, args.format, args.out)
+    return run_summary(_settings(args).root(), area, args.all, args.format, args.out)
 
 
 def cmd_map(args: argparse.Namespace) -> int:

@@ -1,17 +1,29 @@
 """``landscape``: build, validate, read baselines and summaries from the command line.
 
 Exit codes: 0 success, 1 the data failed (validation, a failed run), 2 a usage error.
-Errors are printed as sentences, never as tracebacks.
+Errors are printed as sentences, never as tracebacks (set ``LANDSCAPE_DEBUG=1`` to see one).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from landscape_pipeline.errors import LandscapeError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EPILOG = """\
+exit codes:
+  0  success
+  1  the data failed: validation, a refused or failed build, a missing output
+  2  usage error: unknown option or source, an area that is not a current LA, a missing input
+
+--area takes a current LA code or name ("E08000026", "Coventry"); a retired code names its successor.
+"""
 
 
 class UsageError(Exception):
@@ -25,23 +37,37 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def package_version() -> str:
+    """Return the installed version of landscape_pipeline."""
+    try:
+        return version("landscape_pipeline")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
-    parser = _Parser(prog="landscape", description="Local cancer landscape baselines for UK local authorities.")
+    parser = _Parser(prog="landscape", description="Local cancer landscape baselines for UK local authorities.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    build = sub.add_parser("build", help="Ingest, validate and write baselines (one Dagster run).")
-    build.add_argument("--area", nargs="+", metavar="CODE", help="Only these LA codes (default: all 382).")
+    build = sub.add_parser("build", help="Ingest, validate and write baselines (one Dagster run).",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("--area", nargs="+", metavar="AREA", help="Only these LAs, by code or name (default: all 382).")
     build.add_argument("--data-dir", help="Output root (default: $LANDSCAPE_DATA_DIR or ./data).")
     build.add_argument("--live", nargs="+", metavar="SOURCE", default=None,
                        help="Fetch these sources from their publishers ('all' for every source).")
+    build.add_argument("--allow-shrink", nargs="+", metavar="SOURCE", default=None,
+                       help="Accept these sources shrinking sharply against their last good staging "
+                            "(refused otherwise; 'all' for every source).")
 
     validate = sub.add_parser("validate", help="Run the GX suites on source files (default: all bundled).")
     validate.add_argument("paths", nargs="*", help="Files or source folders to validate.")
     validate.add_argument("--source", help="Source id of the files (default: from the folder or file name).")
 
     baseline = sub.add_parser("baseline", help="Print or save one LA's baseline (several LAs: `landscape pull`).")
-    baseline.add_argument("--area", required=True, metavar="CODE")
+    baseline.add_argument("--area", required=True, metavar="AREA", help="LA code or name.")
     baseline.add_argument("--format", choices=("csv", "parquet", "json", "xlsx"), default="csv")
     baseline.add_argument("--out", help="File to write, outside the data root (required for parquet and xlsx; "
                                         "default stdout).")
@@ -55,14 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     freeze.add_argument("--site", metavar="NAME", help="Freeze this site's LAs (data_sources/sites.yaml), "
                                                        "labelled with its programme start date.")
     freeze.add_argument("--list", action="store_true", help="List the frozen labels with when they were frozen.")
-    freeze.add_argument("--area", nargs="+", metavar="CODE", help="Only these LAs (default: all).")
+    freeze.add_argument("--area", nargs="+", metavar="AREA", help="Only these LAs, by code or name (default: all).")
     freeze.add_argument("--note", default="", help="Free text stored in the manifest.")
     freeze.add_argument("--verify", action="store_true", help="Check an existing frozen set against its sha256s.")
     freeze.add_argument("--data-dir", help="Output root the baselines were built in.")
 
     summary = sub.add_parser("summary", help="Write the plain-English landscape summary page(s).")
     target = summary.add_mutually_exclusive_group(required=True)
-    target.add_argument("--area", metavar="CODE")
+    target.add_argument("--area", metavar="AREA", help="LA code or name.")
     target.add_argument("--all", action="store_true", help="Every LA's page and the index.")
     summary.add_argument("--format", choices=("html", "md"), default="html")
     summary.add_argument("--out", help="Output file (one area) or folder (--all).")
@@ -72,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_map_parser(sub)
 
-    from landscape_pipeline.cli import evaluate
+    from landscape_pipeline.cli import evaluate, evidence
 
     evaluate.add_parsers(sub)
+    evidence.add_parsers(sub)
     sub.add_parser("sources", help="List the registered sources.")
     sub.add_parser("schema", help="Print the canonical indicator schema as Markdown.")
     return parser
@@ -91,11 +118,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except UsageError as exc:
         print(f"landscape {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except (LandscapeError, FileNotFoundError, ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"landscape {args.command}: {message}", file=sys.stderr)
-        return 1
+        return EXIT_DATA
+    except Exception as exc:  # a bug: say so in a sentence; LANDSCAPE_DEBUG=1 shows the traceback
+        if os.environ.get("LANDSCAPE_DEBUG"):
+            raise
+        print(f"landscape {args.command}: internal error ({type(exc).__name__}: {exc}). This is a bug; "
+              "run again with LANDSCAPE_DEBUG=1 for the traceback and report it.", file=sys.stderr)
+        return EXIT_DATA
 
 
 def entry_point() -> None:

@@ -1,4 +1,9 @@
-"""Run the build job in-process against the persistent Dagster instance (runs show in the UI)."""
+"""Run the build job in-process against the persistent Dagster instance (runs show in the UI).
+
+The build holds the data root's lock throughout (a second build on the same root is refused with
+the holder's details) and first sweeps what killed writes left behind: temp files, and raw
+snapshots without their sidecar (or sidecars without their snapshot).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import sys
 
 import dagster as dg
 
+from landscape_pipeline import storage
+from landscape_pipeline.buildlock import Holder, build_lock
 from landscape_pipeline.defs.automation import BUILD_JOB_NAME
 from landscape_pipeline.defs.landscape_assets import BASELINES
 from landscape_pipeline.defs.partitions import contiguous_ranges, range_tags
@@ -14,8 +21,31 @@ from landscape_pipeline.settings import LandscapeSettings
 PROGRESS_RUN_CONFIG = {"loggers": {"progress": {}}}
 
 
+def _stale(holder: Holder) -> None:
+    print(f"An earlier build ({holder.describe()}) ended without releasing its lock; taking it over.",
+          file=sys.stderr)
+
+
+def sweep(root) -> None:
+    """Remove leftovers of killed writes under ``root`` (call only while holding the lock)."""
+    from landscape_pipeline.http import sweep_orphans
+
+    removed = storage.sweep_temp_files(root) + sweep_orphans(root / "raw")
+    if removed:
+        shown = ", ".join(str(p.relative_to(root)) for p in removed[:5])
+        print(f"Removed {len(removed)} file(s) left by an interrupted write: {shown}"
+              f"{' ...' if len(removed) > 5 else ''}", file=sys.stderr)
+
+
 def run_build(settings: LandscapeSettings, codes: list[str] | None) -> int:
     """Build every source and the baselines of ``codes`` (all LAs when None); return an exit code."""
+    root = settings.root()
+    with build_lock(root, command=" ".join(["landscape", *sys.argv[1:]]), on_stale=_stale):
+        sweep(root)
+        return _run(settings, codes)
+
+
+def _run(settings: LandscapeSettings, codes: list[str] | None) -> int:
     from landscape_pipeline.definitions import build_definitions
 
     defs = build_definitions(settings)

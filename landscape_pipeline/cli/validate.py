@@ -47,14 +47,22 @@ def _groups(targets: list[Path], explicit: str | None) -> dict[str, tuple[Source
     return groups
 
 
+#: Parsed bundled upstream tables, by source id and the (path, mtime, size) of their files.
+_BUNDLED: dict[tuple[str, tuple], IngestResult] = {}
+
+
 def _upstream(spec: SourceSpec, cache: dict[str, IngestResult]) -> dict[str, object]:
     """Return parsed bundled tables of the sources ``spec`` depends on (not validated again)."""
     out = {}
     for dep in spec.depends_on:
         if dep not in cache:
             dep_spec = all_sources()[dep]
-            cache[dep] = ingest(dep_spec, dep_spec.bundled_files(paths.data_sources_dir()),
-                                _upstream(dep_spec, cache), validate=False)
+            files = dep_spec.bundled_files(paths.data_sources_dir())
+            key = (dep, tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+            if key not in _BUNDLED:  # unchanged bundled files parse the same: reuse them within a process
+                _BUNDLED.clear()
+                _BUNDLED[key] = ingest(dep_spec, files, _upstream(dep_spec, cache), validate=False)
+            cache[dep] = _BUNDLED[key]
         out[dep] = cache[dep].frame
     return out
 

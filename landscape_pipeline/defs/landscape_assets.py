@@ -6,16 +6,20 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
-from landscape_pipeline import baselines, catalogue, disclosure, harmonise, paths
+from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
+from landscape_pipeline.errors import LandscapeError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.storage import read_indicators, write_indicators
+from landscape_pipeline.storage import read_indicators, read_metadata, write_indicators
 from landscape_pipeline.validation import validate_frame
 
 INDICATOR_TABLE = dg.AssetKey("indicator_table")
 BASELINES = dg.AssetKey("baselines")
+ATTACK_CHECK = "disclosure_attacks"
+_ATTACK_DESCRIPTION = ("No suppressed or unrounded count can be recovered from what is published: value x "
+                       "denominator, confidence-limit inversion, sex, hierarchy, period and breakdown differencing.")
 
 
 def leaks_by_source(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> pd.DataFrame:
@@ -33,6 +37,24 @@ def _disclosure_result(table: pd.DataFrame, specs: dict[str, SourceSpec]) -> dg.
                                metadata={"leaking_rows": len(leaks), "sample": sample})
 
 
+def attack_result(table: pd.DataFrame, specs: dict[str, SourceSpec],
+                  lost: dict[str, object]) -> dg.AssetCheckResult:
+    """Return the ``disclosure_attacks`` check result for ``table`` about to be published."""
+    report = disclosure.disclosure_attacks(table, specs, lost=lost)
+    return dg.AssetCheckResult(check_name=ATTACK_CHECK, passed=report.passed, metadata=report.metadata(),
+                               description=None if report.passed else report.text())
+
+
+def _staged_disclosure(root, specs: dict[str, SourceSpec]) -> dict[str, object]:
+    """Return each staged source's disclosure summary (what secondary suppression cost), where recorded."""
+    out = {}
+    for sid, spec in specs.items():
+        path = paths.staging_path(root, sid)
+        if spec.disclosure_rule != "none" and path.exists():
+            out[sid] = read_metadata(path).get("disclosure") or {}
+    return out
+
+
 def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     """Return the asset that harmonises every staged source into one indicator table."""
 
@@ -42,7 +64,9 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(GX_CHECK, asset=INDICATOR_TABLE, blocking=True,
                                        description="Canonical GX suite on the harmonised table."),
                      dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=INDICATOR_TABLE, blocking=True,
-                                       description="No published count inside its source's suppressed range.")],
+                                       description="No published count inside its source's suppressed range."),
+                     dg.AssetCheckSpec(ATTACK_CHECK, asset=INDICATOR_TABLE, blocking=True,
+                                       description=_ATTACK_DESCRIPTION)],
     )
     def indicator_table(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
@@ -52,11 +76,13 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         table = catalogue.round_published(table, decimals)  # published figures rounded once, here
         report = validate_frame(table, "indicator_table")
         disclosure_result = _disclosure_result(table, specs)
+        lost = _staged_disclosure(root, specs)
+        attacks = attack_result(table, specs, lost)
         target = paths.indicators_path(root)
-        ok = report.passed and disclosure_result.passed
+        ok = report.passed and disclosure_result.passed and attacks.passed
         if ok:
             write_indicators(table, target, metadata={"built_at": datetime.now(UTC).isoformat(),
-                                                      "run_id": context.run.run_id})
+                                                      "run_id": context.run.run_id, "disclosure": lost})
         else:
             context.log.error(f"Indicator table failed its checks; {target} left unchanged.\n{report.text()}")
         return dg.MaterializeResult(
@@ -64,10 +90,20 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                       "areas": int(table["area_code"].nunique()), "synthetic": bool(table["synthetic"].any()),
                       "path": dg.MetadataValue.path(str(target)), "written": ok},
             check_results=[dg.AssetCheckResult(check_name=GX_CHECK, passed=report.passed,
-                                               metadata=report.metadata()), disclosure_result],
+                                               metadata=report.metadata()), disclosure_result, attacks],
         )
 
     return indicator_table
+
+
+def _evidence_register(settings: LandscapeSettings, context: dg.AssetExecutionContext
+                       ) -> tuple[evidence.EvidenceRegister | None, str | None]:
+    """Return (the local evidence register, None), or (None, why) when it is not valid: baselines are still written."""
+    try:
+        return evidence.read_register(evidence.register_path(settings.sources_dir())), None
+    except LandscapeError as exc:
+        context.log.error(f"The evidence register is not valid, so baselines list no local evidence: {exc}")
+        return None, str(exc)
 
 
 def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
@@ -79,7 +115,8 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         description="Per-LA baseline: every indicator's history and latest period with comparators, "
                     "as <data root>/baselines/<CODE>/baseline.parquet.",
         check_specs=[dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=BASELINES, blocking=True,
-                                       description="No published count inside its source's suppressed range.")],
+                                       description="No published count inside its source's suppressed range."),
+                     dg.AssetCheckSpec(ATTACK_CHECK, asset=BASELINES, blocking=True, description=_ATTACK_DESCRIPTION)],
     )
     def baselines_asset(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
@@ -87,14 +124,18 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         codes = list(context.partition_keys)
         selected = table.loc[table["area_code"].isin(codes)]
         check = _disclosure_result(selected, specs)
-        if not check.passed:
-            context.log.error("Baselines not written: published counts fall inside a suppressed range.")
-            return dg.MaterializeResult(metadata={"written": False}, check_results=[check])
-        written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id)
+        attacks = attack_result(selected, specs, read_metadata(paths.indicators_path(root)).get("disclosure") or {})
+        if not (check.passed and attacks.passed):
+            context.log.error("Baselines not written: a published count is inside a suppressed range or can be "
+                              f"recovered from what would be published.\n{attacks.description or ''}")
+            return dg.MaterializeResult(metadata={"written": False}, check_results=[check, attacks])
+        register, register_error = _evidence_register(settings, context)
+        written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id, evidence=register,
+                                            evidence_error=register_error)
         context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}")
         summary = baselines.summarise(written)
         return dg.MaterializeResult(metadata={**summary, "written": True,
                                               "path": dg.MetadataValue.path(str(root / "baselines"))},
-                                    check_results=[check])
+                                    check_results=[check, attacks])
 
     return baselines_asset

@@ -1,27 +1,32 @@
 """Asset factory: one ``<source>_indicators`` asset per registered source, with blocking checks.
 
 The asset reads the source's files (bundled, or fetched live), parses them to the canonical
-schema, applies the source's disclosure rule and validates with GX. Its two checks are emitted
+schema, applies the source's disclosure rule and validates with GX. Its checks are emitted
 from inside the asset (``check_specs``), so no check ever loads other data. The staged Parquet
-file is replaced only when both checks pass: a bad file leaves the last good table in place.
+file is replaced only when every check passes: a bad file, or one that shrinks sharply against
+the last good staging (:mod:`landscape_pipeline.shrink`), leaves the last good table in place.
+
+Only a transient network fault of a live fetch is retried (``RetryRequested``, with backoff);
+a bundled file, a wrong answer from a publisher, or a bad file fails at once with its sentence.
 """
 
 
 import json
+import random
 
 import dagster as dg
 
 from landscape_pipeline import paths
+from landscape_pipeline.errors import FetchError, LandscapeError
 from landscape_pipeline.ingest import IngestResult, ingest, resolve_files
 from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.shrink import ShrinkCheck, compare_with_staging
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import read_indicators, write_indicators
 
 GX_CHECK = "gx_suite"
 DISCLOSURE_CHECK = "disclosure_control"
-
-#: Live loaders talk to the network: retry the whole asset with backoff and jitter.
-NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+SHRINK_CHECK = "no_sharp_shrink"
 
 
 def source_asset_key(source_id: str) -> dg.AssetKey:
@@ -43,30 +48,60 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                               description="Great Expectations suite: canonical schema and the source's own rules."),
             dg.AssetCheckSpec(DISCLOSURE_CHECK, asset=key, blocking=True,
                               description=f"No published count inside the '{spec.disclosure_rule}' suppressed range."),
+            dg.AssetCheckSpec(SHRINK_CHECK, asset=key, blocking=True,
+                              description="Not far fewer rows than the last good staging (total or per indicator), "
+                                          "unless the run allows it (--allow-shrink)."),
         ],
         kinds={"pandas", "parquet"},
-        retry_policy=NETWORK_RETRY if spec.fetch_live else None,
         metadata={"source_id": spec.source_id, "publisher": spec.publisher, "homepage": spec.homepage,
                   "disclosure_rule": spec.disclosure_rule},
     )
     def _source_asset(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
         upstream = {dep: read_indicators(paths.staging_path(root, dep)) for dep in spec.depends_on}
-        files = resolve_files(spec, settings)
+        files = _files(context, spec, settings)
         context.log.info(f"{spec.source_id}: reading {len(files)} file(s)")
         result = ingest(spec, files, upstream)
         staged = paths.staging_path(root, spec.source_id)
+        shrink = None
         if result.passed:
+            shrink = compare_with_staging(staged, result.frame, max_fraction=settings.max_shrink_fraction,
+                                          allowed=settings.shrink_allowed(spec.source_id))
+            (context.log.error if shrink.refused else context.log.info)(shrink.text(spec.source_id))
+        if result.passed and not shrink.refused:
             write_indicators(result.frame, staged, metadata={"source_id": spec.source_id,
-                                                             "files": [f.name for f in files]})
-        else:
+                                                             "files": [f.name for f in files],
+                                                             "disclosure": result.disclosure})
+        elif not result.passed:
             context.log.error(f"{spec.source_id} failed validation; {staged} was left unchanged.\n{result.text()}")
         return dg.MaterializeResult(
-            metadata=_metadata(result, staged),
-            check_results=_check_results(result),
+            metadata={**_metadata(result, staged), "written": result.passed and not shrink.refused},
+            check_results=[*_check_results(result), _shrink_result(spec.source_id, shrink)],
         )
 
     return _source_asset
+
+
+def _files(context: dg.AssetExecutionContext, spec: SourceSpec, settings: LandscapeSettings) -> list:
+    """Return the source's files; retry only a transient network fault of a live fetch."""
+    try:
+        return resolve_files(spec, settings)
+    except FetchError as exc:
+        if exc.transient and context.retry_number < settings.live_retries:
+            wait = settings.live_retry_seconds * 2 ** context.retry_number * random.uniform(0.75, 1.25)
+            context.log.warning(f"{spec.source_id}: {exc} Retrying in {wait:.0f} s.")
+            raise dg.RetryRequested(max_retries=settings.live_retries, seconds_to_wait=wait) from exc
+        raise dg.Failure(description=f"{spec.source_id}: {exc}", allow_retries=False) from None
+    except LandscapeError as exc:
+        raise dg.Failure(description=f"{spec.source_id}: {exc}", allow_retries=False) from None
+
+
+def _shrink_result(source_id: str, shrink: ShrinkCheck | None) -> dg.AssetCheckResult:
+    if shrink is None:
+        return dg.AssetCheckResult(check_name=SHRINK_CHECK, passed=False,
+                                   description="Not evaluated: the source failed validation.")
+    return dg.AssetCheckResult(check_name=SHRINK_CHECK, passed=not shrink.refused, metadata=shrink.metadata(),
+                               description=shrink.text(source_id))
 
 
 def _metadata(result: IngestResult, staged) -> dict[str, object]:
@@ -79,7 +114,6 @@ def _metadata(result: IngestResult, staged) -> dict[str, object]:
         "synthetic": bool(frame["synthetic"].any()) if len(frame) else False,
         "files": [f.name for f in result.files],
         "staged_path": dg.MetadataValue.path(str(staged)),
-        "written": result.passed,
         **{f"parser_{name}": json.loads(json.dumps(value, default=str)) for name, value in result.notes.items()},
     }
 
@@ -98,7 +132,7 @@ def _check_results(result: IngestResult) -> list[dg.AssetCheckResult]:
     return [
         dg.AssetCheckResult(check_name=GX_CHECK, passed=result.valid, metadata=gx_meta),
         dg.AssetCheckResult(check_name=DISCLOSURE_CHECK, passed=result.disclosure_ok,
-                            metadata={"leaking_rows": len(leaks), "sample": sample}),
+                            metadata={"leaking_rows": len(leaks), "sample": sample, **result.disclosure}),
     ]
 
 

@@ -1,8 +1,9 @@
 """Geography the pipeline partitions and compares by.
 
-Local authorities, retired codes, English regions, nations and Scottish NHS boards
-(:mod:`.local_authorities`, data in ``data_sources/geography/``). NHS England
-geographies belong in a sibling ``nhs`` module.
+Code tables (:mod:`.tables`, data in ``data_sources/geography/``); look-ups of one code
+(:mod:`.local_authorities`); codes as they were on an older geography, by tier and date
+(:mod:`.vintages`); old-style ONS district codes (:mod:`.old_codes`). NHS England
+geographies are in the sibling ``nhs`` module.
 """
 
 from landscape_pipeline.geography.local_authorities import (
@@ -38,6 +39,16 @@ from landscape_pipeline.geography.local_authorities import (
     upper_tier_of,
     validate_partition_key,
 )
+from landscape_pipeline.geography.old_codes import gss_of_old_code, is_old_style
+from landscape_pipeline.geography.vintages import (
+    Vintage,
+    VintageError,
+    common_vintage,
+    current_district,
+    in_use,
+    members_on,
+    tier_of,
+)
 
 __all__ = [
     "AREA_CLASSES",
@@ -51,17 +62,25 @@ __all__ = [
     "RetiredAreaCodeError",
     "SplitAreaCodeError",
     "UnknownAreaCodeError",
+    "Vintage",
+    "VintageError",
     "area_name",
     "areas",
     "as_frame",
     "board_of_council_area",
     "classify_area_codes",
+    "common_vintage",
     "council_areas_in_board",
+    "current_district",
     "current_local_authorities",
     "geography_dir",
+    "gss_of_old_code",
+    "in_use",
+    "is_old_style",
     "known_area_codes",
     "local_authority",
     "lower_tier_codes",
+    "members_on",
     "nation_of",
     "national_comparator",
     "partition_keys",
@@ -69,6 +88,7 @@ __all__ = [
     "resolve_area_code",
     "retired_codes",
     "successor_of",
+    "tier_of",
     "upper_tier_of",
     "validate_partition_key",
 ]

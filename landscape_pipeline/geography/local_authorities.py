@@ -1,44 +1,35 @@
-"""UK local authority geography: current LAs, retired codes, regions, nations, boards.
+"""UK local authority geography: look-ups and resolution of current, retired, regional and board codes.
 
-The project owns its geography data in ``data_sources/geography/`` (see
-:func:`geography_dir`):
-
-* ``local_authorities.csv`` - the 382 current UK local authorities: England's 296
-  lower/single tier authorities (E06, E07, E08, E09) and 21 counties (E10), Scotland's
-  32 council areas (S12), Wales's 22 principal areas (W06) and Northern Ireland's 11
-  districts (N09), each with its upper tier, English region, nation and (Scotland
-  only) its 2019-coded NHS health board.
-* ``retired_codes.csv`` - every LA code retired by the reorganisations and recodes met
-  in published data (2012 to 2025), plus the six English counties abolished since
-  2019. ``successor_codes`` holds the *immediate* successor(s) (``;``-separated,
-  largest population share first); :func:`successor_of` follows chains (Taunton Deane
-  -> Somerset West and Taunton -> Somerset) to current codes.
-* ``areas.csv`` - comparator and parent areas: the United Kingdom, the four nations,
-  the nine English regions and the fourteen Scottish NHS boards with archived codes.
-
-Effective dates (column ``date_basis``): reorganisations (``vesting_day``) use the
-statutory vesting day (1 April 2019/2020/2021/2023); the Scottish recodes and the
-Barnsley/Sheffield recode (``boundary_order``) use the date the boundary change took
-effect; the 2012-2013 English recodes (St Albans, Welwyn Hatfield, East Hertfordshire,
-Stevenage, Northumberland, Gateshead) are dated by convention
-(``code_change_convention``): 1 April of the first ONS vintage using the new code, not
-checked against the boundary order. The ``note`` column explains each row.
+The code tables (:mod:`.tables`, read from ``data_sources/geography/``) say what exists; this module
+answers questions about one code: is it a current LA, what replaced a retired one, which nation,
+region, upper tier or board it belongs to. Date- and tier-aware resolution of codes as they were on
+an older geography lives in :mod:`.vintages`.
 
 Codes and names: ONS / NRS / NISRA geography, Open Government Licence v3.0.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from functools import lru_cache
-from pathlib import Path
-from types import MappingProxyType
-from typing import Any
-
 import numpy as np
 import pandas as pd
+
+from landscape_pipeline.geography.errors import (
+    AreaCodeError,
+    RetiredAreaCodeError,
+    SplitAreaCodeError,
+    UnknownAreaCodeError,
+)
+from landscape_pipeline.geography.tables import (
+    AREA_CLASSES,
+    ENGLAND,
+    NORTHERN_IRELAND,
+    SCOTLAND,
+    UNITED_KINGDOM,
+    WALES,
+    LocalAuthority,
+    geography_dir,
+    tables,
+)
 
 __all__ = [
     "AREA_CLASSES",
@@ -74,236 +65,6 @@ __all__ = [
     "validate_partition_key",
 ]
 
-ENGLAND = "E92000001"
-SCOTLAND = "S92000003"
-WALES = "W92000004"
-NORTHERN_IRELAND = "N92000002"
-UNITED_KINGDOM = "K02000001"
-
-#: Values returned by :func:`classify_area_codes`.
-AREA_CLASSES = (
-    "current_la",
-    "retired_la",
-    "region",
-    "nation",
-    "health_board",
-    "unknown",
-)
-
-_LA_FILE = "local_authorities.csv"
-_RETIRED_FILE = "retired_codes.csv"
-_AREAS_FILE = "areas.csv"
-
-
-# --------------------------------------------------------------------------- errors
-class AreaCodeError(ValueError):
-    """An area code cannot be used where it was given."""
-
-    def __init__(self, code: str, message: str):
-        self.code = code
-        super().__init__(message)
-
-
-class UnknownAreaCodeError(AreaCodeError):
-    """The code is blank, unknown, or the wrong kind of area for the call."""
-
-
-class RetiredAreaCodeError(AreaCodeError):
-    """The code belonged to an LA that no longer exists; names its successor(s)."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        name: str,
-        successors: tuple[str, ...],
-        effective_date: str,
-    ):
-        self.name = name
-        self.successors = successors
-        self.effective_date = effective_date
-        super().__init__(code, message)
-
-
-class SplitAreaCodeError(RetiredAreaCodeError):
-    """A retired code whose area is now divided between several current authorities."""
-
-
-# --------------------------------------------------------------------------- data model
-@dataclass(frozen=True)
-class LocalAuthority:
-    """One current local authority: a ``local_authorities.csv`` row, blanks as None."""
-
-    area_code: str
-    area_name: str
-    la_type: str
-    tier: str
-    upper_tier_code: str
-    upper_tier_name: str
-    region_code: str | None
-    region_name: str | None
-    nation_code: str
-    nation_name: str
-    health_board_code: str | None
-    health_board_name: str | None
-
-
-_LA_COLUMNS = tuple(f.name for f in fields(LocalAuthority))
-_RETIRED_COLUMNS = (
-    "retired_code",
-    "retired_name",
-    "successor_codes",
-    "successor_names",
-    "effective_date",
-    "change",
-    "date_basis",
-    "note",
-)
-_AREA_COLUMNS = ("area_code", "area_name", "area_type", "parent_code", "archived_codes")
-
-
-@dataclass(frozen=True)
-class _Retired:
-    code: str
-    name: str
-    successors: tuple[str, ...]
-    effective_date: str
-    change: str
-
-
-@dataclass(frozen=True)
-class _Area:
-    code: str
-    name: str
-    area_type: str
-    parent_code: str | None
-
-
-@dataclass(frozen=True, eq=False)
-class _Geography:
-    la_frame: pd.DataFrame
-    retired_frame: pd.DataFrame
-    areas_frame: pd.DataFrame
-    las: Mapping[str, LocalAuthority]
-    retired: Mapping[str, _Retired]
-    areas: Mapping[str, _Area]  # current area codes (non-LA)
-    archived_boards: Mapping[str, str]  # archived board code -> current board code
-    names: Mapping[str, str]
-    classes: Mapping[str, str]
-    districts_of: Mapping[str, tuple[str, ...]]
-    council_areas_of: Mapping[str, tuple[str, ...]]
-
-
-_BUNDLED_DIR = Path(__file__).resolve().parents[2] / "data_sources" / "geography"
-
-
-def geography_dir() -> Path:
-    """Return the folder holding the geography CSVs.
-
-    ``$LANDSCAPE_DATA_SOURCES/geography`` when that variable is set and the folder
-    exists (a fixture data-sources folder without geography still gets the bundled
-    tables), else the project's own ``data_sources/geography``.
-    """
-    override = os.environ.get("LANDSCAPE_DATA_SOURCES")
-    if override and (Path(override) / "geography").is_dir():
-        return Path(override) / "geography"
-    return _BUNDLED_DIR
-
-
-def _read(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    path = geography_dir() / name
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} lacks the column(s) {', '.join(missing)}.")
-    return frame.loc[:, list(columns)]
-
-
-def _none(value: Any) -> str | None:
-    return None if pd.isna(value) else str(value)
-
-
-def _split(value: Any) -> tuple[str, ...]:
-    return (
-        ()
-        if pd.isna(value)
-        else tuple(part.strip() for part in str(value).split(";") if part.strip())
-    )
-
-
-@lru_cache(maxsize=1)
-def _geography() -> _Geography:
-    la_frame = _read(_LA_FILE, _LA_COLUMNS).sort_values("area_code", ignore_index=True)
-    retired_frame = _read(_RETIRED_FILE, _RETIRED_COLUMNS)
-    areas_frame = _read(_AREAS_FILE, _AREA_COLUMNS)
-
-    las = {
-        rec["area_code"]: LocalAuthority(**{k: _none(v) for k, v in rec.items()})
-        for rec in la_frame.to_dict("records")
-    }
-    retired = {
-        rec["retired_code"]: _Retired(
-            code=rec["retired_code"],
-            name=rec["retired_name"],
-            successors=_split(rec["successor_codes"]),
-            effective_date=rec["effective_date"],
-            change=rec["change"],
-        )
-        for rec in retired_frame.to_dict("records")
-    }
-    areas: dict[str, _Area] = {}
-    archived: dict[str, str] = {}
-    for rec in areas_frame.to_dict("records"):
-        code = rec["area_code"]
-        areas[code] = _Area(
-            code, rec["area_name"], rec["area_type"], _none(rec["parent_code"])
-        )
-        for old in _split(rec["archived_codes"]):
-            archived[old] = code
-
-    names = {r.code: r.name for r in retired.values()}
-    names.update({c: a.name for c, a in areas.items()})
-    names.update({old: areas[new].name for old, new in archived.items()})
-    names.update({c: la.area_name for c, la in las.items()})
-
-    area_class = {
-        "nation": "nation",
-        "country_group": "nation",
-        "region": "region",
-        "health_board": "health_board",
-    }
-    classes = {c: "retired_la" for c in retired}
-    classes.update({c: area_class[a.area_type] for c, a in areas.items()})
-    classes.update({old: "health_board" for old in archived})
-    classes.update({c: "current_la" for c in las})
-
-    districts: dict[str, list[str]] = {}
-    boards: dict[str, list[str]] = {}
-    for la in las.values():
-        if la.tier == "lower":
-            districts.setdefault(la.upper_tier_code, []).append(la.area_code)
-        if la.health_board_code:
-            boards.setdefault(la.health_board_code, []).append(la.area_code)
-
-    return _Geography(
-        la_frame=la_frame,
-        retired_frame=retired_frame,
-        areas_frame=areas_frame,
-        las=MappingProxyType(las),
-        retired=MappingProxyType(retired),
-        areas=MappingProxyType(areas),
-        archived_boards=MappingProxyType(archived),
-        names=MappingProxyType(names),
-        classes=MappingProxyType(classes),
-        districts_of=MappingProxyType(
-            {k: tuple(sorted(v)) for k, v in districts.items()}
-        ),
-        council_areas_of=MappingProxyType(
-            {k: tuple(sorted(v)) for k, v in boards.items()}
-        ),
-    )
-
 
 # --------------------------------------------------------------------------- helpers
 def _normalise(code: object) -> str:
@@ -318,7 +79,7 @@ def _normalise(code: object) -> str:
 
 
 def _describe(code: str) -> str:
-    name = _geography().names.get(code)
+    name = tables().names.get(code)
     return f"{code} ({name})" if name else code
 
 
@@ -327,7 +88,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _final_successors(code: str) -> tuple[str, ...]:
-    geo = _geography()
+    geo = tables()
     out: list[str] = []
     stack = [code]
     seen: set[str] = set()
@@ -344,7 +105,7 @@ def _final_successors(code: str) -> tuple[str, ...]:
 
 
 def _retired_error(code: str) -> RetiredAreaCodeError:
-    geo = _geography()
+    geo = tables()
     rec = geo.retired[code]
     finals = _final_successors(code)
     described = [_describe(s) for s in finals]
@@ -376,7 +137,7 @@ def _retired_error(code: str) -> RetiredAreaCodeError:
 
 
 def _not_an_la(code: str) -> UnknownAreaCodeError:
-    geo = _geography()
+    geo = tables()
     if code in geo.areas:
         kind = geo.areas[code].area_type.replace("_", " ")
         return UnknownAreaCodeError(
@@ -395,28 +156,28 @@ def _not_an_la(code: str) -> UnknownAreaCodeError:
 # --------------------------------------------------------------------------- public API
 def current_local_authorities() -> tuple[LocalAuthority, ...]:
     """Return the 382 current local authorities, sorted by code."""
-    geo = _geography()
+    geo = tables()
     return tuple(geo.las[c] for c in sorted(geo.las))
 
 
 def partition_keys() -> list[str]:
     """Return the sorted codes of the 382 current local authorities (partitions)."""
-    return sorted(_geography().las)
+    return sorted(tables().las)
 
 
 def as_frame() -> pd.DataFrame:
     """Return the 382 current local authorities as a DataFrame (a copy; blanks NA)."""
-    return _geography().la_frame.copy()
+    return tables().la_frame.copy()
 
 
 def retired_codes() -> pd.DataFrame:
     """Return the retired-codes table (a copy), immediate successors ``;``-separated."""
-    return _geography().retired_frame.copy()
+    return tables().retired_frame.copy()
 
 
 def areas() -> pd.DataFrame:
     """Return the non-LA areas table (UK, nations, regions, health boards) as a copy."""
-    return _geography().areas_frame.copy()
+    return tables().areas_frame.copy()
 
 
 def local_authority(code: str) -> LocalAuthority:
@@ -426,7 +187,7 @@ def local_authority(code: str) -> LocalAuthority:
     retired code and :class:`UnknownAreaCodeError` for a blank, unknown or non-LA code.
     """
     normalised = _normalise(code)
-    geo = _geography()
+    geo = tables()
     if normalised in geo.las:
         return geo.las[normalised]
     if normalised in geo.retired:
@@ -445,7 +206,7 @@ def successor_of(code: str) -> tuple[str, ...]:
         normalised = _normalise(code)
     except UnknownAreaCodeError:
         return ()
-    if normalised not in _geography().retired:
+    if normalised not in tables().retired:
         return ()
     return _final_successors(normalised)
 
@@ -460,7 +221,7 @@ def resolve_area_code(code: str, *, allow_split: bool = False) -> str:
     (listed first) is returned.
     """
     normalised = _normalise(code)
-    geo = _geography()
+    geo = tables()
     if normalised in geo.las or normalised in geo.areas:
         return normalised
     if normalised in geo.archived_boards:
@@ -478,7 +239,7 @@ def resolve_area_code(code: str, *, allow_split: bool = False) -> str:
 def area_name(code: str) -> str:
     """Return the name of any known code: LA (incl. retired), region, nation, board."""
     normalised = _normalise(code)
-    name = _geography().names.get(normalised)
+    name = tables().names.get(normalised)
     if name is None:
         raise UnknownAreaCodeError(
             normalised, f"{normalised!r} is not a UK area code this project knows."
@@ -489,7 +250,7 @@ def area_name(code: str) -> str:
 def nation_of(code: str) -> str:
     """Return the nation code of an LA (current or retired), region, board or nation."""
     normalised = resolve_area_code(code, allow_split=True)
-    geo = _geography()
+    geo = tables()
     if normalised in geo.las:
         return geo.las[normalised].nation_code
     area = geo.areas[normalised]
@@ -511,7 +272,7 @@ def national_comparator(code: str) -> str:
 def region_of(code: str) -> str | None:
     """Return the English region of an LA (a region returns itself); else ``None``."""
     normalised = resolve_area_code(code, allow_split=True)
-    geo = _geography()
+    geo = tables()
     if normalised in geo.las:
         return geo.las[normalised].region_code
     return normalised if geo.areas[normalised].area_type == "region" else None
@@ -529,14 +290,14 @@ def lower_tier_codes(code: str) -> tuple[str, ...]:
     """
     la = local_authority(code)
     if la.tier == "upper":
-        return _geography().districts_of.get(la.area_code, ())
+        return tables().districts_of.get(la.area_code, ())
     return (la.area_code,)
 
 
 def council_areas_in_board(board_code: str) -> tuple[str, ...]:
     """Return the council areas (S12) of an NHS board (archived codes accepted)."""
     normalised = _normalise(board_code)
-    geo = _geography()
+    geo = tables()
     current = geo.archived_boards.get(normalised, normalised)
     area = geo.areas.get(current)
     if area is None or area.area_type != "health_board":
@@ -559,7 +320,7 @@ def board_of_council_area(code: str) -> str:
 
 def known_area_codes() -> frozenset[str]:
     """Return current LA, region, nation, UK and board codes (incl. archived boards)."""
-    geo = _geography()
+    geo = tables()
     return frozenset(geo.las) | frozenset(geo.areas) | frozenset(geo.archived_boards)
 
 
@@ -571,7 +332,7 @@ def classify_area_codes(codes: pd.Series) -> pd.Series:
     so the dict lookup (and the strip/upper-case retry for misses) runs once per
     distinct value: fast on millions of rows.
     """
-    lookup = _geography().classes
+    lookup = tables().classes
     positions, uniques = pd.factorize(codes, use_na_sentinel=True)
     distinct = pd.Series(uniques, dtype=object)
     labels = distinct.map(lookup)

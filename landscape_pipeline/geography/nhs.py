@@ -16,8 +16,7 @@ One lookup lives in ``data_sources/geography/`` (or ``$LANDSCAPE_DATA_SOURCES/ge
   added. Codes are real ONS / ODS codes; the shares of split LAs are approximations to check against
   the ONS ``LSOA21_SICBL2x_ICB2x_LAD2x`` lookups.
 
-LSOA -> LA lookups (real ONS files, both LSOA vintages) are read by
-:mod:`landscape_pipeline.sources.qof_prevalence.lsoa_lookup`.
+LSOA -> LA lookups (real ONS files, both LSOA vintages) are read by :mod:`landscape_pipeline.geography.lsoa`.
 
 Counties (E10) are covered through their districts: their overlap populations are summed.
 """

@@ -4,7 +4,8 @@ A mapped local extract declares its areas' level (LA, ward, LSOA, health board) 
 code vintage; :func:`known_at_vintage` says which codes existed then. LA codes use the retired-code
 table (a successor is not known before it was created, a retired code is known until it was
 retired); wards use ``wards.csv`` (each ward with the first and last ONS ward-lookup year holding it);
-LSOAs use the LSOA 2021 lookup. Coarser areas (LAs, regions, nations, boards) are accepted at every
+LSOAs use the ONS LSOA lookups of :mod:`.lsoa` (2011 codes for vintages 2011-2020, 2021 codes from
+2021). Coarser areas (LAs, regions, nations, boards) are accepted at every
 level, so a ward file may carry its LA and England rows. A vintage year means the codes as at
 31 December of that year.
 """
@@ -24,6 +25,7 @@ from landscape_pipeline.geography.local_authorities import (
     resolve_area_code,
     retired_codes,
 )
+from landscape_pipeline.geography.lsoa import la_of_lsoas, lsoa_codes_at
 
 WARDS_FILE = "wards.csv"
 _WARD_COLUMNS = ("ward_code", "ward_name", "la_code", "la_name", "first_vintage", "last_vintage")
@@ -75,9 +77,7 @@ def known_at_vintage(codes: pd.Series, level: str, vintage: int) -> pd.Series:
         alive = wards[(wards["first_vintage"] <= vintage) & (wards["last_vintage"] >= vintage)]
         known |= codes.isin(set(alive["ward_code"]))
     elif level == "lsoa":
-        from landscape_pipeline.geography.nhs import read_lsoa_to_la
-
-        known |= codes.isin(set(read_lsoa_to_la()["lsoa_code"])) if vintage >= 2021 else False
+        known |= codes.isin(lsoa_codes_at(vintage))
     elif level == "health_board":
         known &= status.isin(("health_board", "nation"))
     return known.fillna(False).astype(bool)
@@ -92,15 +92,11 @@ def parent_la_codes(codes: pd.Series, level: str) -> pd.Series:
     """Return the current LA of each ward or LSOA code (NA where the lookup has none; LAs map to themselves)."""
     codes = codes.astype("str").str.strip().str.upper()
     if level == "ward":
-        lookup = dict(zip(ward_table()["ward_code"], ward_table()["la_code"], strict=True))
+        out = codes.map(dict(zip(ward_table()["ward_code"], ward_table()["la_code"], strict=True)))
     elif level == "lsoa":
-        from landscape_pipeline.geography.nhs import read_lsoa_to_la
-
-        table = read_lsoa_to_la()
-        lookup = dict(zip(table["lsoa_code"], table["la_code"], strict=True))
+        out = la_of_lsoas(codes)
     else:
-        lookup = {}
-    out = codes.map(lookup)
+        out = pd.Series(pd.NA, index=codes.index, dtype=object)
     la = classify_area_codes(codes).isin(("current_la", "retired_la"))
     out[la] = codes[la]
     resolved: dict[str, str | None] = {}

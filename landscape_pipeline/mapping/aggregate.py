@@ -3,7 +3,8 @@
 ``sum_counts``: the LA count is the sum of its areas' counts. ``recompute_from_counts``: count and
 denominator are summed and the value recomputed (Wilson limits for proportions, exact/Byar's for
 crude rates). ``population_weighted``: the LA value is the population-weighted mean of its areas'
-values (no limits). A sum with a suppressed or missing member is not computed: its value is empty,
+values (no limits). ``attribute``: each council area carries the value of the partnership or board
+containing it (:mod:`.attribute`). A sum with a suppressed or missing member is not computed: its value is empty,
 with a note saying why (and it is marked suppressed when a member was withheld). Rows already at LA
 level or coarser pass through; a published LA row wins over the one computed for the same key.
 """
@@ -14,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline import stats
+from landscape_pipeline.mapping.attribute import attribute
 from landscape_pipeline.mapping.model import MappingFile
 
 PERIOD = ["period_label", "period_start", "period_end"]
 BASE_KEYS = ["rule_id", "_la", *PERIOD, "sex", "age"]
-NOUNS = {"site": "site return", "ward": "ward", "lsoa": "LSOA", "la": "LA", "health_board": "health board"}
+NOUNS = {"site": "site return", "ward": "ward", "lsoa": "LSOA", "la": "LA", "health_board": "health board",
+         "hscp": "partnership"}
 NOT_COMPUTED = "Not computed: {n} of the {total} contributing rows were suppressed or empty in the source file."
 
 
@@ -70,6 +73,8 @@ def roll_up(rows: pd.DataFrame, mapping: MappingFile) -> pd.DataFrame:
     method = mapping.geography.roll_up
     if method == "not_allowed":
         return rows
+    if method == "attribute":
+        return attribute(rows, mapping)
     fine = rows["_la"].notna()
     kept = rows.loc[~fine]
     tables = []

@@ -14,6 +14,8 @@ import pandas as pd
 from landscape_pipeline import geography
 from landscape_pipeline.geography.vintage import LEVEL_NAMES, is_coarse, known_at_vintage, parent_la_codes
 from landscape_pipeline.mapping import periods
+from landscape_pipeline.mapping.attribute import place_partnerships
+from landscape_pipeline.mapping.plausible import check_future_periods, check_ranges, check_shares
 from landscape_pipeline.mapping.reader import Extract
 from landscape_pipeline.sites import SiteRegister
 from landscape_pipeline.tabular import normalise
@@ -47,6 +49,15 @@ def match_rules(extract: Extract) -> None:
     rows["rule_id"] = rows["indicator"].map(lambda t: lookup.get(normalise(t)))
     unmatched = rows["rule_id"].isna()
     if not unmatched.any():
+        return
+    if mapping.select.unmatched_indicators == "skip":  # the mapping wants only some of the file's indicators
+        extract.rows = rows.loc[~unmatched].reset_index(drop=True)
+        found = set(extract.rows["rule_id"])
+        for i, rule in enumerate(mapping.indicators):  # skipping must not hide a rule the file words otherwise
+            if rule.id not in found:
+                raise extract.loaded.error(("indicators", i, "match"), f"selects no row of {extract.table.where}; "
+                                           "this edition may word the question differently: copy its text from "
+                                           "the file into match.")
         return
     text = rows.loc[unmatched, "indicator"].iloc[0]
     hint = (f"{text!r} matches no indicator rule in {extract.loaded.path.name}; add a rule with match: {text!r} "
@@ -83,6 +94,9 @@ def place_areas(extract: Extract, sites: SiteRegister | None) -> None:
     if geo.level == "site":
         _place_sites(extract, sites)
         return
+    if geo.level == "hscp":
+        place_partnerships(extract)
+        return
     rows["area_code"] = rows["area_code"].astype("str").str.strip().str.upper()
     known = known_at_vintage(rows["area_code"], geo.level, int(geo.vintage or 0))
     hint = ("data_sources/geography/wards.csv lists wards with the years they exist in: add the ward from the ONS "
@@ -90,7 +104,7 @@ def place_areas(extract: Extract, sites: SiteRegister | None) -> None:
     extract.fail(~known, f"{{value!r}} is not {LEVEL_NAMES[geo.level]} code known in the {geo.vintage} vintage; "
                          f"{hint} the mapping's geography.vintage.", column=column, field="area_code")
     rows["_la"] = None
-    if geo.roll_up == "not_allowed":
+    if geo.roll_up in ("not_allowed", "attribute"):  # attributed after the checks (mapping.attribute)
         return
     fine = ~is_coarse(rows["area_code"]).to_numpy()
     if extract.mapping.dimensions:  # LA rows with dimensions are summed into breakdowns too
@@ -201,8 +215,11 @@ def run_checks(extract: Extract, sites: SiteRegister | None) -> pd.DataFrame:
     require_text(extract)
     match_rules(extract)
     parse_periods(extract)
+    check_future_periods(extract)
     place_areas(extract, sites)
     apply_rule_units(extract)
+    check_ranges(extract)
+    check_shares(extract)
     check_limits(extract)
     check_duplicates(extract)
     check_derived_inputs(extract)

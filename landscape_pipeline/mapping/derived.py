@@ -1,11 +1,12 @@
-"""Derived indicators (e.g. a completion proportion from two counted indicators) and their disclosure control.
+"""Derived indicators (e.g. a completion proportion from two counted indicators) and the counts they share.
 
 A derived row is computed at each area, period, sex, age and breakdown from the numerator and
 denominator rules' counts: proportions with Wilson limits, rates with exact/Byar's limits
-(:mod:`landscape_pipeline.stats`). Disclosure control then runs on the published table: the
-mapping's rule on every count and denominator, secondary suppression across each breakdown and its
-total (so no hidden cell is found by subtraction), and a derived row is hidden whenever either of
-its inputs is.
+(:mod:`landscape_pipeline.stats`). A derived row whose input the source file withheld is not
+computed. Disclosure control is not done here: the one layer (:func:`landscape_pipeline.disclosure.protect`,
+applied to every source at ingest) protects the mapped table, and :func:`count_families` tells it
+that a derived row uses its numerator's and denominator's counts, so hiding either hides it, and
+under a rounding rule it is recomputed from the published counts.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from landscape_pipeline import disclosure, stats
+from landscape_pipeline import stats
+from landscape_pipeline.disclosure import CountFamilies
 from landscape_pipeline.mapping.model import MappingFile
 
 KEY = ["area_code", "period_label", "period_start", "period_end", "sex", "age", "category_type", "category"]
-INPUT_HIDDEN = "Not shown: its numerator or denominator is suppressed."
+INPUT_HIDDEN = "Not computed: its numerator or denominator is suppressed in the source file."
 
 
 def _keyed(rows: pd.DataFrame) -> pd.DataFrame:
@@ -56,51 +58,19 @@ def derive(rows: pd.DataFrame, mapping: MappingFile) -> pd.DataFrame:
     return pd.concat([rows, derived], ignore_index=True)
 
 
-def protect(rows: pd.DataFrame, mapping: MappingFile) -> pd.DataFrame:
-    """Return ``rows`` with the mapping's disclosure rule applied (primary, breakdown margins, derived inputs)."""
-    rule = disclosure.RULES[mapping.disclosure]
-    if mapping.disclosure == "none" or rows.empty:
-        return rows
-    out = disclosure.apply_rule(rows, rule, count_cols=("count", "denominator"))
-    derived_ids = {d.id for d in mapping.derived}
-    base = ~out["rule_id"].isin(derived_ids)
-    if mapping.breakdowns:
-        out.loc[base] = _margins(out.loc[base], [b for b in mapping.breakdowns if b != "total"])
-    if mapping.derived:
-        out = _hide_derived(out, mapping)
-    return out
+def count_families(mapping: MappingFile) -> CountFamilies:
+    """Return the mapping's count families for the disclosure layer (see :mod:`landscape_pipeline.disclosure.cells`).
 
+    A derived indicator's count is its numerator indicator's count and its denominator the
+    denominator indicator's count. A proportion's own denominator (people eligible) is a count of
+    people, so it is protected too; a rate's denominator (a population) is not.
+    """
+    derived = {d.id: (d.numerator, d.denominator) for d in mapping.derived}
+    proportions = {r.id for r in mapping.indicators if r.value_type == "proportion"}
 
-def _margins(rows: pd.DataFrame, breakdowns: list[str]) -> pd.DataFrame:
-    """Secondary suppression over each breakdown and its total, repeated until nothing more is hidden."""
-    group = ["rule_id", "area_code", "period_label", "sex", "age"]
-    out = rows.copy()
-    for _ in range(20):
-        before = int(out["count"].isna().sum())
-        for breakdown in breakdowns:
-            part = out["category_type"].isna() | out["category_type"].eq(breakdown)
-            if not part.any():
-                continue
-            protected = disclosure.secondary_suppression(
-                out.loc[part], group, total_mask=out.loc[part, "category_type"].isna().to_numpy())
-            changed = ["count", "suppressed", "value_note", *[c for c in disclosure.VALUE_COLUMNS if c in out]]
-            out.loc[part, changed] = protected[changed].to_numpy()
-        if int(out["count"].isna().sum()) == before:
-            return out
-    raise RuntimeError("Secondary suppression across breakdowns did not settle.")
+    def families(indicator_id: str) -> tuple[str, str | None]:
+        if indicator_id in derived:
+            return derived[indicator_id]
+        return indicator_id, f"{indicator_id} (denominator)" if indicator_id in proportions else None
 
-
-def _hide_derived(rows: pd.DataFrame, mapping: MappingFile) -> pd.DataFrame:
-    keyed = _keyed(rows)
-    hidden = keyed.loc[keyed["suppressed"], ["rule_id", *KEY]]
-    out = rows.copy()
-    for rule in mapping.derived:
-        mine = keyed["rule_id"].eq(rule.id)
-        inputs = hidden.loc[hidden["rule_id"].isin((rule.numerator, rule.denominator)), KEY].drop_duplicates()
-        index = pd.MultiIndex.from_frame(keyed.loc[mine, KEY].astype(str))
-        hit = index.isin(pd.MultiIndex.from_frame(inputs.astype(str))) & ~keyed.loc[mine, "suppressed"].to_numpy()
-        rows_hit = keyed.index[mine][hit]
-        out.loc[rows_hit, ["count", "denominator", "value", *stats.CI_COLUMNS]] = np.nan
-        out.loc[rows_hit, "suppressed"] = True
-        out.loc[rows_hit, "value_note"] = INPUT_HIDDEN
-    return out
+    return families

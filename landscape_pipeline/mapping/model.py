@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from landscape_pipeline.disclosure import RULES
+from landscape_pipeline.mapping.options import Intervals, Select, Shares, option_problems
 from landscape_pipeline.mapping.periods import FORMATS
 from landscape_pipeline.sources.base import THEMES
 from landscape_pipeline.tabular import COMMON_SUPPRESSION, normalise
@@ -32,8 +33,10 @@ ValueType = Literal[VALUE_TYPES]  # type: ignore[valid-type]
 Polarity = Literal[POLARITIES]  # type: ignore[valid-type]
 Theme = Literal[THEMES]  # type: ignore[valid-type]
 #: Geography levels a file may be at; ``site`` means programme site names from ``data_sources/sites.yaml``.
-Level = Literal["la", "ward", "lsoa", "site", "health_board"]
-RollUp = Literal["not_allowed", "sum_counts", "recompute_from_counts", "population_weighted"]
+Level = Literal["la", "ward", "lsoa", "site", "health_board", "hscp"]
+RollUp = Literal["not_allowed", "sum_counts", "recompute_from_counts", "population_weighted", "attribute"]
+#: Levels whose areas contain whole council areas, so their values may be attributed to them.
+CONTAINING_LEVELS = ("hscp", "health_board")
 IndicatorId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{2,79}$",
                                    description="Lower-case letters, digits and '_' (e.g. 'local_hna_completed').")]
 
@@ -55,13 +58,19 @@ class Fill(_Strict):
     map: dict[str, str] | None = Field(
         None, description="Text in the column -> canonical value (matched ignoring case and punctuation); "
                           "a value not listed is an error.")
+    recode: dict[str, str] | None = Field(
+        None, description="Text in the column -> replacement (matched ignoring case and punctuation); values not "
+                          "listed are kept as they are (e.g. 'Scotland' -> S92000003 among area codes).")
 
     def problems(self) -> list[tuple[tuple, str]]:
         """Return (location, message) for each inconsistency."""
         if (self.column is None) == (self.constant is None):
             return [((), "give exactly one of 'column' or 'constant'.")]
-        if self.map is not None and self.column is None:
-            return [(("map",), "a value map needs a 'column' to read from.")]
+        for key in ("map", "recode"):
+            if getattr(self, key) is not None and self.column is None:
+                return [((key,), f"a value {key} needs a 'column' to read from.")]
+        if self.map is not None and self.recode is not None:
+            return [(("recode",), "give either 'map' (every value listed) or 'recode' (some values), not both.")]
         return []
 
 
@@ -129,14 +138,17 @@ class Period(_Strict):
 class Geography(_Strict):
     """The level and code vintage of the file's areas, and whether and how they roll up to local authorities."""
 
-    level: Level = Field(description="la (LA, region and nation codes), ward, lsoa, health_board, or site "
-                                     "(programme site names from data_sources/sites.yaml).")
+    level: Level = Field(description="la (LA, region and nation codes), ward, lsoa, health_board, hscp (Scottish "
+                                     "health and social care partnerships, S37), or site (programme site names "
+                                     "from data_sources/sites.yaml).")
     vintage: int | None = Field(None, ge=1990, le=2100,
                                 description="Year of the code vintage (2018 for WD18/LAD18 codes); not for sites.")
     roll_up: RollUp = Field(
         "not_allowed", description="not_allowed: rows stay at their level; sum_counts: LA = sum of counts; "
                                    "recompute_from_counts: LA value recomputed from summed count and denominator; "
-                                   "population_weighted: LA value = population-weighted mean.")
+                                   "population_weighted: LA value = population-weighted mean; attribute "
+                                   "(hscp, health_board): each council area the area contains carries its value, "
+                                   "'direct' where they are the same area, 'attributed' where it is shared.")
     la_column: str | None = Field(None, description="Sites serving several LAs: the column naming each row's LA code.")
 
 
@@ -212,6 +224,9 @@ class MappingFile(_Strict):
         default_factory=list, description="With dimensions: the tables to build, 'total' (summed over every "
                                           "dimension) or a dimension name (one row per value of it).")
     disclosure: DisclosureName = Field(description="Small-number rule applied to published counts.")
+    select: Select = Field(Select(), description="Which data rows are read (default: all).")
+    shares: Shares | None = Field(None, description="Companion shares of each row's responses (long files).")
+    intervals: Intervals = Field(Intervals(), description="Numerators and limits filled in where none are given.")
 
     def fills(self) -> dict[str, Fill]:
         """Return the canonical columns this mapping fills, by name."""
@@ -227,6 +242,7 @@ class MappingFile(_Strict):
         out += self._shape_problems()
         out += self._rule_problems()
         out += self._geography_problems()
+        out += option_problems(self)
         return out
 
     def _shape_problems(self) -> list[tuple[tuple, str]]:
@@ -276,6 +292,9 @@ class MappingFile(_Strict):
         geo, method = self.geography, self.geography.roll_up
         if geo.level != "site" and geo.vintage is None:
             out.append((("geography",), "'vintage' is required: the year of the area codes (e.g. 2018 for WD18)."))
+        if method == "attribute" and geo.level not in CONTAINING_LEVELS:
+            out.append((("geography", "roll_up"), f"attribute needs areas that contain council areas "
+                                                  f"({' or '.join(CONTAINING_LEVELS)}), not {geo.level!r}."))
         if geo.level == "site" and method == "not_allowed":
             out.append((("geography", "roll_up"), "site rows must roll up to local authorities; choose sum_counts, "
                                                   "recompute_from_counts or population_weighted."))

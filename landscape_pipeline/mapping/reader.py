@@ -10,7 +10,7 @@ later checks name the file, row, line and column.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +89,24 @@ def read_raw(loaded: Loaded[MappingFile]) -> RawTable:
                                find_header=reader.find_header, encoding=reader.encoding,
                                missing=(*tabular.COMMON_MISSING, *reader.missing_values))
     tabular.require_rows(table)
-    return table
+    return _select(loaded, table)
+
+
+def _select(loaded: Loaded[MappingFile], table: RawTable) -> RawTable:
+    """Return the table with only the rows the mapping's ``select.where`` keeps (row labels unchanged)."""
+    where = loaded.model.select.where
+    if not where:
+        return table
+    keep = pd.Series(True, index=table.frame.index)
+    for header, values in where.items():
+        column = _header_column(loaded, table, header, ("select", "where", header))
+        wanted = {normalise(v) for v in values}
+        keep &= table.frame[column].map(lambda text, w=wanted: pd.notna(text) and normalise(text) in w).astype(bool)
+        if not keep.any():
+            seen = ", ".join(repr(v) for v in table.frame[column].dropna().unique()[:12])
+            raise loaded.error(("select", "where", header), f"keeps no row of {table.where}: its column "
+                                                            f"'{column}' holds {seen or 'nothing'}.")
+    return replace(table, frame=table.frame.loc[keep])
 
 
 def _header_column(loaded: Loaded[MappingFile], table: RawTable, name: str, loc: tuple) -> str:
@@ -123,6 +140,10 @@ def _text(loaded: Loaded[MappingFile], table: RawTable, name: str, fill: Fill | 
     if fill.column is None:
         return pd.Series(str(fill.constant), index=index, dtype=object), None
     column = _header_column(loaded, table, fill.column, ("columns", name, "column"))
+    if fill.recode is not None:
+        lookup = {normalise(k): v for k, v in fill.recode.items()}
+        texts = table.frame[column].map(lambda t: lookup.get(normalise(t), t) if pd.notna(t) else t)
+        return texts.astype(object), column
     if fill.map is not None:
         synonyms = tabular.synonym_table({v: [k for k, vv in fill.map.items() if vv == v] for v in fill.map.values()})
         return tabular.map_labels(table, column, synonyms, what=f"{name.replace('_', ' ')}").astype(object), column
@@ -168,6 +189,18 @@ def read_extract(loaded: Loaded[MappingFile]) -> Extract:
             continue
         base[name], suppressed, sources[name] = _number(loaded, table, name, fills.get(name), tokens)
         any_suppressed |= suppressed
+    for share in mapping.shares.columns if mapping.shares else ():
+        for part in ("value", "count"):
+            header = getattr(share, part)
+            if header is None:  # only a share's count may be absent
+                base[f"share:{share.category}:{part}"] = np.nan
+                continue
+            index = mapping.shares.columns.index(share)
+            column = _header_column(loaded, table, header, ("shares", "columns", index, part))
+            base[f"share:{share.category}:{part}"], suppressed = tabular.numbers(table, column, suppression=tokens)
+            sources[f"share:{share.category}:{part}"] = column
+            if part == "value":
+                base[f"share:{share.category}:suppressed"] = suppressed.to_numpy()
     base["_label"] = table.frame.index.astype(int)
     if mapping.shape.kind == "long":
         value_fill = fills["value"]

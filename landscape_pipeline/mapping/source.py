@@ -16,8 +16,11 @@ import pandas as pd
 
 from landscape_pipeline.errors import SourceDataError
 from landscape_pipeline.mapping.build import build_frame, load_mapping
+from landscape_pipeline.mapping.derived import count_families
+from landscape_pipeline.mapping.dictionary import mapping_dictionary
 from landscape_pipeline.mapping.model import MAPPING_FILE
 from landscape_pipeline.sources.base import SourceInputs, SourceSpec
+from landscape_pipeline.validation.plausibility import range_expectations
 
 
 def source_id_for(family: str, extract_id: str) -> str:
@@ -50,10 +53,15 @@ def spec_for_folder(folder: Path, source_id: str, relative: str) -> SourceSpec:
             for r in mapping.indicators}
     meta |= {d.id: {"definition": d.definition, "beside": "", "unit": d.unit,
                     "derived_from": f"{d.numerator} / {d.denominator}"} for d in mapping.derived}
+    percent = {r.id: (0.0, 100.0) for r in mapping.indicators if r.value_type == "proportion" and r.unit == "%"}
+    names = {r.id: r.label for r in mapping.indicators}
+    expectations = partial(range_expectations, percent, names) if percent else None
     return SourceSpec(source_id=source_id, title=mapping.title, publisher=mapping.publisher,
                       homepage=mapping.homepage or "", parse=parse, bundled_patterns=(mapping.reader.file,),
-                      disclosure_rule=mapping.disclosure, column_labels=labels, themes=themes,
-                      caveat=mapping.caveat, folder=relative, indicator_meta=meta)
+                      disclosure_rule=mapping.disclosure, count_families=count_families(mapping),
+                      column_labels=labels, themes=themes, caveat=mapping.caveat, folder=relative,
+                      indicator_meta=meta, dictionary=partial(mapping_dictionary, mapping, relative),
+                      extra_expectations=expectations)
 
 
 @lru_cache(maxsize=16)

@@ -101,8 +101,11 @@ class SourceSpec:
     fetch_live: LiveLoader | None = None
     bundled_patterns: tuple[str, ...] = ("*.csv",)
     depends_on: tuple[str, ...] = ()
-    #: Name of a rule in :mod:`landscape_pipeline.disclosure` applied to its counts ("none" if public).
+    #: Name of a rule in :data:`landscape_pipeline.disclosure.RULES` (which cites the publisher's guidance).
     disclosure_rule: str = "none"
+    #: indicator_id -> (numerator family, protected denominator family or None): which counts indicators
+    #: share, so disclosure decisions agree across them (default: each indicator its own count).
+    count_families: Callable[[str], tuple[str, str | None]] | None = None
     #: Canonical column -> the publisher's column name, used in error messages.
     column_labels: Mapping[str, str] = field(default_factory=dict)
     #: Extra GX expectations for this source (a callable so GX is imported lazily).

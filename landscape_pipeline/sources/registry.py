@@ -25,9 +25,13 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "qof_prevalence",
     "cpes",
     "hes",
+    "ascof",
+    "cqc",
+    "cqc_la_assessment",
+    "gpps",
 )
 #: Folders of ``data_sources/`` whose sub-folders are mapped local extracts (one source each).
-MAPPED_FAMILIES: tuple[str, ...] = ("jsna",)
+MAPPED_FAMILIES: tuple[str, ...] = ("jsna", "hace")
 
 
 @lru_cache(maxsize=1)

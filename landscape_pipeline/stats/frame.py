@@ -91,6 +91,7 @@ def _group_ids(df: pd.DataFrame, group_cols: Sequence[str]) -> tuple[np.ndarray,
 def dsr_frame(
     df: pd.DataFrame, group_cols: Sequence[str], count: str = "count", population: str = "population",
     age_band: str = "age_band", multiplier: float = 100000, standard: StandardPopulation = ESP2013,
+    min_count: float = DSR_MIN_COUNT,
 ) -> pd.DataFrame:
     """Return one row per group: group columns, DSR ``value``, Dobson limits, ``count``, ``denominator``, ``note``.
 
@@ -100,8 +101,8 @@ def dsr_frame(
     Age-band labels are mapped to ESP2013 bands (single years summed; an open top band such as
     "85+" collapses the standard's 85-89 and 90+ weights into one). The standard is restricted to
     the bands present in the frame, so age-restricted DSRs (e.g. 65+) work. Missing counts count
-    as 0. A group gets NaN values and a ``note`` when its total count is below 10
-    (:data:`DSR_NOTE`), it lacks an age band present elsewhere in the frame, or a band's
+    as 0. A group gets NaN values and a ``note`` when its total count is below ``min_count`` (10 by
+    default, :data:`DSR_NOTE`), it lacks an age band present elsewhere in the frame, or a band's
     population is missing or not positive.
     """
     group_cols = [group_cols] if isinstance(group_cols, str) else list(group_cols)
@@ -124,7 +125,7 @@ def dsr_frame(
     bad_pop = ~incomplete & ~(pops > 0).all(axis=1)
     usable = ~(incomplete | bad_pop)
     safe_pops = np.where(usable[:, None], pops, 1.0)
-    value, total, limits = dobson(counts, safe_pops, weights, multiplier, [level for level, _ in LEVELS])
+    value, total, limits = dobson(counts, safe_pops, weights, multiplier, [level for level, _ in LEVELS], min_count)
     out = keys
     out["value"] = np.where(usable, value, np.nan)
     for (_, tag), (lower, upper) in zip(LEVELS, limits, strict=True):
@@ -132,7 +133,7 @@ def dsr_frame(
         out[f"upper_ci_{tag}"] = np.where(usable, upper, np.nan)
     out["count"] = total
     out["denominator"] = np.where(present, pops, 0.0).sum(axis=1)
-    note = np.where(total < DSR_MIN_COUNT, DSR_NOTE, None).astype(object)
+    note = np.where(total < min_count, DSR_NOTE, None).astype(object)
     note[bad_pop] = NOTE_BAD_POPULATION
     note[incomplete] = NOTE_BANDS_INCOMPLETE
     out["note"] = note

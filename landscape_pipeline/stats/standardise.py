@@ -44,9 +44,10 @@ class DSRInterval(Interval):
 
 
 def dobson(
-    counts: np.ndarray, populations: np.ndarray, weights: np.ndarray, multiplier: float, confidences: Sequence[float]
+    counts: np.ndarray, populations: np.ndarray, weights: np.ndarray, multiplier: float, confidences: Sequence[float],
+    min_count: float = DSR_MIN_COUNT,
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-    """Return (DSR, total count, [(lower, upper) per confidence]) over the last axis; NaN where total < 10.
+    """Return (DSR, total count, [(lower, upper) per confidence]) over the last axis; NaN where total < ``min_count``.
 
     DSR = sum(x w / n) / sum(w); Var = sum(x (w/n)^2) / sum(w)^2; limits = DSR + sqrt(Var/O) (O_B - O),
     with O_B Byar's limits for the total count O (Dobson et al. 1991).
@@ -56,8 +57,8 @@ def dobson(
     per_person = weights / populations
     raw = (counts * per_person).sum(axis=-1) / wsum
     variance = (counts * per_person**2).sum(axis=-1) / wsum**2
-    enough = total >= DSR_MIN_COUNT
-    safe_total = np.where(enough, total, DSR_MIN_COUNT)
+    enough = (total >= min_count) & (total > 0)
+    safe_total = np.where(enough, total, max(min_count, 1))
     scale = np.sqrt(variance / safe_total)
     limits = []
     for confidence in confidences:

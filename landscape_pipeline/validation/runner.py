@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
-from landscape_pipeline.validation import suite
+from landscape_pipeline import schema
+from landscape_pipeline.validation import canonical_rules, suite
 
 SAMPLE_ROWS = 5
 
@@ -81,11 +84,14 @@ def _batch_definition():
 
 
 def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str, str] | None = None,
-                   extra_expectations: Sequence = ()) -> ValidationReport:
-    """Validate a canonical frame with GX and return a :class:`ValidationReport`.
+                   extra_expectations: Sequence = (), build_date: date | None = None, count_rounding: float = 1.0,
+                   files: Sequence[Path | str] = ()) -> ValidationReport:
+    """Validate a canonical frame with GX and the plausibility rules; return a :class:`ValidationReport`.
 
     ``column_labels`` maps canonical column names to the publisher's, so that a failure names
-    the column the user sees in the source file.
+    the column the user sees in the source file. ``build_date`` (default today) bounds periods;
+    ``count_rounding`` is how the source rounds its published counts; ``files`` are named when
+    the table has no rows at all.
     """
     import great_expectations as gx
 
@@ -112,17 +118,36 @@ def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str
         count = int(item.result.get("unexpected_count") or len(indices) or 0)
         sample = tuple(_describe_row(frame, prepared, idx, columns, labels) for idx in indices[:SAMPLE_ROWS])
         report.failures.append(Failure(config.type, description, columns, count, sample))
+    _add_plausibility(report, frame, labels, build_date or date.today(), count_rounding, files)
     return report
 
 
+def _add_plausibility(report: ValidationReport, frame: pd.DataFrame, labels: Mapping[str, str], build_date: date,
+                      count_rounding: float, files: Sequence[Path | str]) -> None:
+    """Append the plausibility rules' failures (see :mod:`canonical_rules`) to ``report``."""
+    report.evaluated += 1
+    if frame.empty:
+        message = canonical_rules.empty_table_message([Path(f).name for f in files])
+        report.failures.append(Failure("table_has_rows", message, (), 0))
+        return
+    conformed = schema.conform(frame)
+    ran, found = canonical_rules.violations(conformed, canonical_rules.Context(build_date, count_rounding))
+    report.evaluated += ran
+    for violation in found:
+        rows = violation.mask.nonzero()[0]
+        sample = tuple(_describe_row(conformed, conformed, i, violation.columns, labels, blame=violation.blame)
+                       for i in rows[:SAMPLE_ROWS])
+        report.failures.append(Failure(violation.rule, violation.description, violation.columns, len(rows), sample))
+
+
 def _describe_row(frame: pd.DataFrame, prepared: pd.DataFrame, index: object, columns: Sequence[str],
-                  labels: Mapping[str, str]) -> dict[str, object]:
+                  labels: Mapping[str, str], *, blame: str | None = None) -> dict[str, object]:
     if isinstance(index, dict):  # GX returns dicts when index column names are requested
         index = next(iter(index.values()))
     row = prepared.loc[index]
     shown = [c for c in columns if c != suite.AREA_STATUS_COLUMN] or ["area_code"]
     # In a pair rule such as value >= lower limit, the limit (not the value) is the suspect column.
-    column = shown[1] if len(shown) == 2 and shown[0] in ("value", "denominator") else shown[0]
+    column = blame or (shown[1] if len(shown) == 2 and shown[0] in ("value", "denominator") else shown[0])
     file, source_row = row.get("source_file"), row.get("source_row")
     return {
         "file": file if isinstance(file, str) else "(derived)",

@@ -52,7 +52,12 @@ def every_english_la_present():
 
 
 def expectations() -> list:
-    """Return the canonical expectations (GX 1.x objects), each with a ``meta['description']``."""
+    """Return the canonical expectations (GX 1.x objects), each with a ``meta['description']``.
+
+    Rules that need arithmetic across columns or rows (a proportion's count within its denominator,
+    ranges by unit, ...) are vectorised checks in :mod:`landscape_pipeline.validation.canonical_rules`,
+    reported in the same report; a GX ``row_condition`` costs a pandas query per metric.
+    """
     import great_expectations.expectations as gxe
 
     meta = described
@@ -84,10 +89,6 @@ def expectations() -> list:
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="period_end", column_B="period_start", or_equal=True, ignore_row_if="either_value_is_missing",
             meta=meta("A period ends on or after its start.")),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="denominator", column_B="count", or_equal=True, ignore_row_if="either_value_is_missing",
-            row_condition='value_type=="proportion"', condition_parser="pandas",
-            meta=meta("For proportions the count is not above the denominator.")),
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=list(schema.KEY_COLUMNS),
             meta=meta("No two rows share indicator, area, period, sex, age and category.")),

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
+from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError
 from landscape_pipeline.http import HttpFetcher
 
@@ -50,5 +51,6 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path) -> list[Path]:
     saved = []
     for url in urls:
         name = unquote(url.rsplit("/", 1)[-1])
-        saved.append(fetcher.download(url, dest_dir, name, min_bytes=200).path)
+        saved.append(fetcher.download(url, dest_dir, name, min_bytes=200,
+                                      check=content.csv_with_columns("Question Number")).path)
     return saved

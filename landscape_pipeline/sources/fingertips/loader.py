@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError, SourceDataError
 from landscape_pipeline.http import HttpFetcher
 from landscape_pipeline.sources.fingertips import indicators
@@ -67,8 +68,8 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path, *, indicator_ids: Sequence[
             params = {"indicator_ids": ",".join(map(str, batch)), "child_area_type_id": area_type,
                       "parent_area_type_id": indicators.REGION}
             name = f"fingertips_all_data_{slug}_{area_type}_batch{number}.csv"
-            fetched = fetcher.download(DATA_URL, dest_dir, name, params=params, min_bytes=20)
-            check_export(fetched.path, fetched.url, batch)
+            fetched = fetcher.download(DATA_URL, dest_dir, name, params=params, min_bytes=20,
+                                       check=export_check(batch))
             saved.append(fetched.path)
     return saved
 
@@ -80,9 +81,23 @@ def _fetched_at(indicator_id: int, area_type: int, resolved: dict[int, int]) -> 
     return entry is None or area_type in entry.area_type_ids
 
 
+def export_check(requested_ids: Sequence[int] | None = None) -> content.ContentCheck:
+    """Return the content check run on a download before it is kept (see :func:`check_export`)."""
+    def check(body: bytes, url: str) -> None:
+        content.not_a_page(body, url)
+        check_export_text(_decode(body), url, requested_ids)
+    return check
+
+
 def check_export(path: Path, url: str, requested_ids: Sequence[int] | None = None) -> None:
     """Raise :class:`FetchError` unless ``path`` is a Fingertips all_data CSV (header, 26/27 columns, ids)."""
-    text = _decode(path.read_bytes())
+    check_export_text(_decode(path.read_bytes()), url, requested_ids, saved_as=path)
+
+
+def check_export_text(text: str, url: str, requested_ids: Sequence[int] | None = None, *,
+                      saved_as: Path | None = None) -> None:
+    """Raise :class:`FetchError` unless ``text`` is a Fingertips all_data CSV (header, 26/27 columns, ids)."""
+    path = saved_as or Path(url.split("?", 1)[0].rsplit("/", 1)[-1] or "download.csv")
     if text.lstrip().startswith("<") or text.lstrip().startswith("{"):
         raise FetchError(f"{url} returned HTML or JSON, not a Fingertips CSV export (saved as {path.name}).")
     try:
@@ -113,7 +128,8 @@ def indicator_metadata(fetcher: HttpFetcher, dest_dir: Path, profile_ids: Iterab
     frames = []
     for profile_id in profile_ids:
         fetched = fetcher.download(METADATA_URL, dest_dir, f"fingertips_metadata_profile_{profile_id}.csv",
-                                   params={"profile_id": profile_id}, min_bytes=20)
+                                   params={"profile_id": profile_id}, min_bytes=20,
+                                   check=content.csv_with_columns("Indicator ID", "Indicator"))
         try:
             meta = pd.read_csv(io.StringIO(_decode(fetched.path.read_bytes())), dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -7,15 +7,16 @@ arrays with ``numpy.bincount``. Peak memory is one block plus the cube (a few MB
 whatever the size of the file; no episode is kept after its block is counted.
 
 The cube's dimensions: English lower/single-tier LA of residence x site group x admission-method
-group x sex x age band (ESP2013 bands + Unknown). Episodes whose residence cannot be resolved to a
-current English district or unitary authority are not dropped silently: they are counted in
-:attr:`Aggregation.tally` under "unresolved residence: <reason>".
+group x sex x age band (ESP2013 bands + Unknown). Residence is ``RESLADST_ONS``, or ``RESLADST``
+where that is blank (older vintages; see :mod:`.residence`). Episodes whose residence cannot be
+resolved to a current English district or unitary authority are not dropped silently: they are
+counted in :attr:`Aggregation.tally` under "unresolved residence: <reason>".
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,8 @@ import pyarrow.csv as pacsv
 
 from landscape_pipeline import geography
 from landscape_pipeline.sources.hes import indicators as ind
+from landscape_pipeline.sources.hes.residence import UNRESOLVED, AreaResolver, combine
 
-UNRESOLVED = {-1: "blank", -2: "outside England", -3: "unknown code", -4: "retired code split between successors",
-              -5: "not a district or unitary authority code"}
 DEFAULT_BLOCK_SIZE = 8 << 20  # ~0.5 GB peak for any file size; larger blocks buy little speed
 
 
@@ -38,27 +38,6 @@ def english_districts() -> tuple[str, ...]:
     frame = geography.as_frame()
     keep = frame["area_code"].str.startswith("E") & frame["tier"].ne("upper")
     return tuple(sorted(frame.loc[keep, "area_code"]))
-
-
-class AreaResolver:
-    """Map RESLADST_ONS codes to district indices (>= 0) or a negative UNRESOLVED reason."""
-
-    def __init__(self, districts: tuple[str, ...]):
-        self.index = {code: i for i, code in enumerate(districts)}
-
-    def __call__(self, code: object) -> int:
-        text = str(code or "").strip().upper()
-        if not text:
-            return -1
-        if text[0] in "WSNLMK":  # Wales, Scotland, NI, Channel Islands, Isle of Man, UK-wide
-            return -2
-        try:
-            current = geography.resolve_area_code(text)
-        except geography.SplitAreaCodeError:
-            return -4
-        except geography.AreaCodeError:
-            return -3
-        return self.index.get(current, -5)
 
 
 @dataclass
@@ -166,17 +145,19 @@ def add_block(agg: Aggregation, batch: pa.RecordBatch, maps: _Mappers) -> None:
     if (site < 0).any():
         site = np.where(site < 0, codes("DIAG_3_01", _diag_or_blank), site)
     site = np.where(site < 0, ind.SITE_GROUPS.index("non_cancer"), site)
-    agg.add(fy, codes("RESLADST_ONS", maps.area), site, codes("ADMIMETH", ind.method_group),
-            codes("SEX", ind.sex_group), codes("STARTAGE", ind.age_band))
+    area = combine(codes("RESLADST_ONS", maps.area), codes("RESLADST", maps.area) if "RESLADST" in names else None)
+    agg.add(fy, area, site, codes("ADMIMETH", ind.method_group), codes("SEX", ind.sex_group),
+            codes("STARTAGE", ind.age_band))
 
 
 def aggregate_records(source: Any, columns: list[str], *, column_names: list[str] | None = None,
-                      block_size: int = DEFAULT_BLOCK_SIZE, districts: tuple[str, ...] | None = None) -> Aggregation:
+                      block_size: int = DEFAULT_BLOCK_SIZE, districts: tuple[str, ...] | None = None,
+                      inspect: Callable[[pa.RecordBatch, int], None] | None = None) -> Aggregation:
     """Stream a record-level CSV (a path or binary file object) and return its Aggregation.
 
     ``columns`` are the columns to read (the caller checks the header); ``column_names`` replaces
-    the file's header (e.g. upper-cased). Memory use is bounded by ``block_size`` (bytes of CSV
-    per block), not by the size of the file.
+    the file's header (e.g. upper-cased); ``inspect`` sees each block first and may raise. Memory use
+    is bounded by ``block_size`` (bytes of CSV per block), not by the size of the file.
     """
     districts = districts or english_districts()
     agg, maps = Aggregation(districts), _Mappers(districts)
@@ -185,6 +166,10 @@ def aggregate_records(source: Any, columns: list[str], *, column_names: list[str
                                                skip_rows=1 if column_names else 0),
         convert_options=pacsv.ConvertOptions(include_columns=columns, column_types={c: pa.string() for c in columns}),
     )
+    first_row = 0
     for batch in reader:
+        if inspect is not None:  # per-block checks by the caller, told the 0-based row of the block's first record
+            inspect(batch, first_row)
         add_block(agg, batch, maps)
+        first_row += batch.num_rows
     return agg

@@ -179,3 +179,17 @@ def polarity(method: str, statistic: str) -> str:
     if statistic == "count":
         return "Not applicable"
     return "Low is good" if method == "emergency" else "No judgement"
+
+
+def count_families(indicator_id: str) -> tuple[str, str | None]:
+    """Return (family of the numerator, family of the denominator or None) of a HES indicator id.
+
+    The count, crude-rate and DSR rows of one site and method share one admissions count; the
+    emergency share's numerator is the emergency count and its denominator the all-admissions count
+    (populations, the other denominators, are not counts of patients).
+    """
+    stem, _, statistic = indicator_id.rpartition("_")
+    if statistic == "share":
+        site = stem.removesuffix("_emergency")
+        return f"{site}_emergency", f"{site}_all"
+    return stem, None

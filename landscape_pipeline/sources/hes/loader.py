@@ -19,6 +19,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError
 from landscape_pipeline.http import HttpFetcher
 from landscape_pipeline.provenance import sha256_of
@@ -63,8 +64,18 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path) -> list[Path]:
 
 def fetch_artificial_sample(fetcher: HttpFetcher, dest_dir: Path, url: str = ARTIFICIAL_HES_APC_SAMPLE_URL) -> Path:
     """Download the Artificial HES APC sample zip into ``dest_dir`` (with sidecar) and return its path."""
-    fetched = fetcher.download(url, dest_dir, url.rsplit("/", 1)[-1], min_bytes=1_000)
+    fetched = fetcher.download(url, dest_dir, url.rsplit("/", 1)[-1], min_bytes=1_000, check=_zip_check(url))
     if not zipfile.is_zipfile(fetched.path):
         fetched.path.unlink(missing_ok=True)
         raise FetchError(f"{url} did not return a zip; find the current Artificial HES link on {ARTIFICIAL_DATA_URL}.")
     return fetched.path
+
+
+def _zip_check(url: str) -> content.ContentCheck:
+    """Refuse a download that is not the sample zip, before it is kept."""
+    def check(body: bytes, _url: str) -> None:
+        if not body.startswith(b"PK"):
+            raise FetchError(f"{url} did not return a zip; find the current Artificial HES link on "
+                             f"{ARTIFICIAL_DATA_URL}.")
+        content.zip_with_member(r"\.(csv|txt)$")(body, url)
+    return check

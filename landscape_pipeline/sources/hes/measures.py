@@ -4,14 +4,13 @@ Areas: England's 296 districts/unitaries, the 21 counties (sums of their distric
 ``geography.lower_tier_codes``), the 9 regions and England; numerators and populations are summed
 the same way *before* any rate is formed. Financial year YYYY/YY uses the mid-YYYY population.
 
-Statistics are computed from UNROUNDED counts (``stats.rate_frame``, ``stats.dsr_frame`` with
-ESP2013, ``stats.proportion_frame``); no DSR below 10 admissions. The pipeline then applies
-``disclosure.apply_rule(frame, RULES["hes"])`` to the ``count`` column. Because that generic step
-looks at ``count`` only, the two other places a patient count appears are controlled here:
-the ``value`` of count rows is the rounded count, and the ``denominator`` of emergency-share rows
-(all admissions for the site) is rounded, or the row suppressed when it is 1-7. Populations are not
-patient data and are never rounded. :func:`publishable` applies the full rule for callers outside
-the pipeline.
+Rows carry UNROUNDED counts and the statistics computed from them (``stats.rate_frame``,
+``stats.dsr_frame`` with ESP2013, ``stats.proportion_frame``).
+Admissions of unknown age are shared among the age bands pro rata to the known ages, so a DSR's
+count is the same admissions count as its count and crude-rate rows. The disclosure layer
+(:func:`landscape_pipeline.disclosure.protect` with :func:`indicators.count_families`, applied at
+ingest and by :func:`publishable`) then suppresses, rounds and re-derives every figure from the
+published counts, and publishes a DSR only where the published count is 10 or more.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ SEXES = ("Persons", "Male", "Female")
 BANDS = stats.ESP2013.labels
 COUNTY_NOTE = "Sum of the figures for the districts in this area"
 NO_ADMISSIONS_NOTE = "No admissions for this cancer site, so no percentage"
+NO_AGES_NOTE = "No admission has a known age, so no DSR"
 _AREA_TYPES = {"unitary": "Unitary authority", "non_metropolitan_district": "Non-metropolitan district",
                "metropolitan_district": "Metropolitan district", "london_borough": "London borough"}
 _UNITS = {"count": ("count", "admissions"), "crude": ("crude rate", "per 100,000"), "dsr": ("DSR", "per 100,000"),
@@ -141,36 +141,36 @@ def build_rows(agg: Aggregation, population: pd.DataFrame) -> pd.DataFrame:
     for m, method in enumerate(METHODS[:2]):
         count = totals[y, a, p, m, x]
         block = _describe(cells, areas, years, method, "count")
-        block["count"], block["value"] = count, RULE.rounded(count)
+        block["count"], block["value"] = count, count
         blocks.append(block)
         crude = stats.rate_frame(pd.DataFrame({"count": count, "denominator": pop_total}), errors="coerce")
         block = _describe(cells, areas, years, method, "crude").join(crude)
         blocks.append(block)
+        by_band = _with_unknown_ages_shared(counts[y, a, p, m, x])
         long = pd.DataFrame({"group": np.repeat(np.arange(len(cells)), len(BANDS)),
                              "age_band": np.tile(np.asarray(BANDS, dtype=object), len(cells)),
-                             "count": counts[y, a, p, m, x, : len(BANDS)].ravel(), "population": pops[y, a, x].ravel()})
-        dsr = stats.dsr_frame(long, ["group"]).drop(columns="group")
-        block = _describe(cells, areas, years, method, "dsr").join(dsr.rename(columns={"note": "stat_note"}))
-        blocks.append(block)
+                             "count": by_band.ravel(), "population": pops[y, a, x].ravel()})
+        # Computed for any count: the disclosure layer publishes a DSR only where the *published* count is
+        # 10 or more, so whether a DSR appears says nothing about the unrounded count.
+        dsr = stats.dsr_frame(long, ["group"], min_count=1).drop(columns="group").rename(columns={"note": "stat_note"})
+        dsr["count"] = count
+        dsr["stat_note"] = np.where((count > 0) & (by_band.sum(axis=1) == 0), NO_AGES_NOTE, dsr["stat_note"])
+        blocks.append(_describe(cells, areas, years, method, "dsr").join(dsr))
     emergency, everything = totals[y, a, p, 0, x], totals[y, a, p, 2, x]
     share = stats.proportion_frame(pd.DataFrame({"count": emergency, "denominator": everything}), errors="coerce")
     block = _describe(cells, areas, years, "emergency", "share").join(share)
     block["stat_note"] = np.where(everything == 0, NO_ADMISSIONS_NOTE, None)
-    block = _control_share_denominator(block)
     blocks.append(block)
     return _finish(pd.concat(blocks, ignore_index=True), np.tile(no_pop, 2 * 3 + 1))
 
 
-def _control_share_denominator(block: pd.DataFrame) -> pd.DataFrame:
-    """Round the share's denominator (a patient count); suppress the whole share row when it is 1-7."""
-    denominator = block["denominator"].to_numpy(float)
-    hit = RULE.suppresses(denominator)
-    for col in ("value", *stats.CI_COLUMNS, "count", "denominator"):
-        block[col] = np.where(hit, np.nan, block[col].to_numpy(float))
-    block["denominator"] = RULE.rounded(block["denominator"].to_numpy(float))
-    block["suppressed"] = hit
-    block["stat_note"] = np.where(hit, disclosure.SUPPRESSED_NOTE, block["stat_note"].to_numpy(object))
-    return block
+def _with_unknown_ages_shared(counts: np.ndarray) -> np.ndarray:
+    """Return counts[..., 19 bands] with the last (unknown-age) column shared pro rata to the known bands."""
+    known = counts[..., : len(BANDS)]
+    total = known.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, known / total, 0.0)
+    return known + share * counts[..., len(BANDS):].sum(axis=-1, keepdims=True)
 
 
 def _finish(frame: pd.DataFrame, no_pop: np.ndarray) -> pd.DataFrame:
@@ -189,13 +189,10 @@ def _finish(frame: pd.DataFrame, no_pop: np.ndarray) -> pd.DataFrame:
 
 
 def publishable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` as it may be published under the HES rule (counts 1-7 suppressed, others rounded to 5).
+    """Return ``frame`` (parsed, unrounded) as it may be published under the HES rule.
 
-    Applies :func:`landscape_pipeline.disclosure.apply_rule` to ``count`` and also rounds the value of
-    count rows (idempotent on parsed frames, which already carry rounded values). Rates, DSRs and their
-    limits are left as computed from unrounded counts.
+    Counts 1-7 suppressed, others rounded to 5, secondary suppression across sex and geography,
+    and every rate, share, DSR and limit re-derived from the rounded counts: the same layer the
+    pipeline applies at ingest.
     """
-    out = disclosure.apply_rule(frame, RULE)
-    is_count = (out["value_type"] == "count").to_numpy() & ~out["suppressed"].to_numpy(bool)
-    out["value"] = np.where(is_count, RULE.rounded(out["value"]), out["value"].to_numpy(float))
-    return out
+    return disclosure.protect(frame, RULE, ind.count_families).frame

@@ -7,15 +7,15 @@ Two input kinds, told apart by the header:
   ``ADMIDATE``, ISO or dd/mm/yyyy, is used only when FYEAR is blank or unusable), ``EPISTAT``
   (3 = finished), ``EPIORDER`` (``1``/``01`` = first episode of the spell), ``ADMIMETH``,
   ``STARTAGE`` (0-120; 7001-7007 = under 1), ``SEX`` (1, 2; 0/9 kept in Persons only),
-  ``DIAG_4_01`` (else ``DIAG_3_01``) and ``RESLADST_ONS``. Every other column is ignored and never
-  read. Streamed in blocks (see :mod:`.aggregate`); episodes never leave this step.
-* **tabulation** (pre-aggregated on the secure side, UNROUNDED): columns ``FYEAR, RESLADST_ONS,
-  SITE_GROUP, ADMIMETH_GROUP, SEX, AGE_BAND, ADMISSIONS``; SITE_GROUP is one of the exclusive groups
-  (lung, breast, bowel, prostate, haematological, other_cancer, non_melanoma_skin, non_cancer) or an
-  ICD-10 3-character code; ADMIMETH_GROUP is elective/emergency/other or an ADMIMETH code; AGE_BAND
-  is an ESP2013 band ("0-4" ... "90+"), a single year of age or "Unknown".
+  ``DIAG_4_01`` (else ``DIAG_3_01``), residence in ``RESLADST_ONS`` or, in older vintages where that
+  is blank, ``RESLADST`` (old-style ONS codes; :mod:`.residence`), and ``EPIKEY`` when present. Every
+  other column is ignored and never read. Streamed in blocks (see :mod:`.aggregate`); episodes never
+  leave this step. A key repeated or a financial year not yet begun is refused (:mod:`.checks`).
+* **tabulation** (pre-aggregated on the secure side, UNROUNDED; :mod:`.tabulation`).
 
-Files may be ``.csv``, ``.csv.gz`` or ``.zip`` (one CSV inside, as NHS England ships Artificial HES).
+An input with no admission that can be counted is refused in a sentence that says what was read
+and why none counted. Files may be ``.csv``, ``.csv.gz`` or ``.zip`` (one CSV inside, as NHS England
+ships Artificial HES). Each row's provenance names the files that gave its financial year.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import gzip
 import logging
-import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,27 +30,23 @@ from functools import reduce
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from landscape_pipeline.errors import SourceDataError
 from landscape_pipeline.provenance import combined_columns
 from landscape_pipeline.sources.base import SourceInputs
+from landscape_pipeline.sources.hes import denominators
 from landscape_pipeline.sources.hes import indicators as ind
-from landscape_pipeline.sources.hes.aggregate import (
-    DEFAULT_BLOCK_SIZE,
-    Aggregation,
-    AreaResolver,
-    aggregate_records,
-    english_districts,
-)
+from landscape_pipeline.sources.hes.aggregate import DEFAULT_BLOCK_SIZE, Aggregation, aggregate_records
+from landscape_pipeline.sources.hes.checks import RecordChecks
 from landscape_pipeline.sources.hes.measures import build_rows
-from landscape_pipeline.sources.ons_population import population_by_esp_band
+from landscape_pipeline.sources.hes.residence import COLUMNS as RESIDENCE_COLUMNS
+from landscape_pipeline.sources.hes.tabulation import COLUMNS as TABULATION_COLUMNS
+from landscape_pipeline.sources.hes.tabulation import aggregate_tabulation
 
 log = logging.getLogger(__name__)
-RECORD_REQUIRED = ("EPISTAT", "EPIORDER", "ADMIMETH", "STARTAGE", "SEX", "RESLADST_ONS")
-RECORD_OPTIONAL = ("FYEAR", "ADMIDATE", "DIAG_4_01", "DIAG_3_01")
-TABULATION_COLUMNS = ("FYEAR", "RESLADST_ONS", "SITE_GROUP", "ADMIMETH_GROUP", "SEX", "AGE_BAND", "ADMISSIONS")
+RECORD_REQUIRED = ("EPISTAT", "EPIORDER", "ADMIMETH", "STARTAGE", "SEX")
+RECORD_OPTIONAL = ("FYEAR", "ADMIDATE", "DIAG_4_01", "DIAG_3_01", *RESIDENCE_COLUMNS, "EPIKEY")
 POPULATION_SOURCE = "ons_population"
 
 
@@ -94,11 +89,13 @@ def input_kind(header: Sequence[str], path: Path) -> str:
             missing.append("FYEAR (or ADMIDATE)")
         if not {"DIAG_4_01", "DIAG_3_01"} & set(header):
             missing.append("DIAG_4_01 (or DIAG_3_01)")
+        if not set(RESIDENCE_COLUMNS) & set(header):
+            missing.append("RESLADST_ONS (or RESLADST)")
         kind = "records"
     if missing:
         raise SourceDataError(path, f"the HES {kind} header lacks {', '.join(missing)}; a record-level extract needs "
-                                    f"{', '.join(RECORD_REQUIRED)}, FYEAR and DIAG_4_01; a tabulation needs "
-                                    f"{', '.join(TABULATION_COLUMNS)}.", row=None, column=missing[0])
+                                    f"{', '.join(RECORD_REQUIRED)}, FYEAR, DIAG_4_01 and RESLADST_ONS (or RESLADST); "
+                                    f"a tabulation needs {', '.join(TABULATION_COLUMNS)}.", column=missing[0])
     return kind
 
 
@@ -109,63 +106,26 @@ def aggregate_file(path: Path, *, block_size: int = DEFAULT_BLOCK_SIZE) -> Aggre
     if input_kind(header, path) == "tabulation":
         return aggregate_tabulation(path)
     columns = [c for c in (*RECORD_REQUIRED, *RECORD_OPTIONAL) if c in header]
+    checks = RecordChecks(path)
     with _binary(path) as source:
-        return aggregate_records(source, columns, column_names=header, block_size=block_size)
-
-
-def _first_bad(path: Path, bad: np.ndarray, column: str, values: pd.Series, what: str) -> None:
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise SourceDataError(path, f"{values.iloc[i]!r} is not {what}.", row=i + 1, column=column)
-
-
-def aggregate_tabulation(path: Path) -> Aggregation:
-    """Return the Aggregation of a pre-aggregated tabulation (see the module docstring for its columns)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
-    df.columns = [str(c).strip().upper() for c in df.columns]
-    agg = Aggregation(english_districts())
-    agg.tally["tabulation rows read"] += len(df)
-    admissions = pd.to_numeric(df["ADMISSIONS"].str.replace(",", "").str.strip(), errors="coerce")
-    _first_bad(path, (admissions.isna() | (admissions < 0) | (admissions % 1 != 0)).to_numpy(), "ADMISSIONS",
-               df["ADMISSIONS"], "an unrounded whole number of admissions (suppressed '*' cells cannot be used)")
-
-    def mapped(column: str, mapper: Any) -> np.ndarray:
-        codes, uniques = pd.factorize(df[column].str.strip())
-        return ind.map_distinct(list(uniques), mapper, {})[codes] if len(df) else np.zeros(0, dtype=np.int64)
-
-    fy = mapped("FYEAR", ind.financial_year)
-    _first_bad(path, fy < 0, "FYEAR", df["FYEAR"], "a financial year such as 2022/23, 202223 or 2223")
-    site = mapped("SITE_GROUP", _tabulated_site)
-    _first_bad(path, site < 0, "SITE_GROUP", df["SITE_GROUP"],
-               f"a site group ({', '.join(ind.SITE_GROUPS)}) or an ICD-10 code such as C34")
-    method = mapped("ADMIMETH_GROUP", _tabulated_method)
-    _first_bad(path, method < 0, "ADMIMETH_GROUP", df["ADMIMETH_GROUP"],
-               "elective, emergency, other or an ADMIMETH code")
-    band = mapped("AGE_BAND", _tabulated_band)
-    _first_bad(path, band < 0, "AGE_BAND", df["AGE_BAND"], "an age band 0-4 ... 90+, a single age or Unknown")
-    agg.add(fy, mapped("RESLADST_ONS", AreaResolver(agg.districts)), site, method, mapped("SEX", ind.sex_group), band,
-            weights=admissions.to_numpy().astype(np.int64))
+        agg = aggregate_records(source, columns, column_names=header, block_size=block_size, inspect=checks)
+    checks.finish()
     return agg
 
 
-def _tabulated_site(value: object) -> int:
-    text = str(value).strip().lower()
-    if text in ind.SITE_GROUPS:
-        return ind.SITE_GROUPS.index(text)
-    return ind.site_group(text) if re.fullmatch(r"[a-z]\d{2}[0-9x]?", text) else -1
-
-
-def _tabulated_method(value: object) -> int:
-    text = str(value).strip().lower()
-    return ind.method_group_label(text) if text in ind.METHOD_GROUPS or re.fullmatch(r"\d[0-9a-d]", text) else -1
-
-
-def _tabulated_band(value: object) -> int:
-    text = str(value).strip()
-    if text.lower() in ("", "unknown"):
-        return ind.UNKNOWN_AGE
-    band = ind.age_band_label(text)
-    return -1 if band == ind.UNKNOWN_AGE else band
+def nothing_countable(paths: Sequence[Path], tally: dict[str, int]) -> SourceDataError:
+    """Return the error for inputs with no countable admission: what was read, and why none counted."""
+    why = [f"{tally[k]:,} {k}" for k in ("episodes not finished", "finished episodes not first in spell",
+                                         "no usable financial year") if tally.get(k)]
+    why += [f"{v:,} with {k.removeprefix('unresolved ')}" for k, v in tally.items()
+            if k.startswith("unresolved residence") and not k.endswith("(cancer)") and v]
+    read = tally.get("episodes read", tally.get("tabulation rows read", 0))
+    names = ", ".join(Path(p).name for p in paths)
+    return SourceDataError(paths[0], (
+        f"holds no admission that can be counted ({names}): of {read:,} row(s) read, "
+        f"{'; '.join(why) or 'none was a finished first episode'}. HES rates need finished first episodes "
+        "(EPISTAT 3, EPIORDER 1) with a financial year (FYEAR or ADMIDATE) and a residence in England "
+        "(RESLADST_ONS, or RESLADST in older extracts). Check that the extract is the one intended."))
 
 
 def parse(paths: Sequence[Path], inputs: SourceInputs | None = None, *,
@@ -173,7 +133,8 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None, *,
     """Return canonical HES rows (unrounded ``count``; rates and CIs from unrounded counts).
 
     Needs the staged ``ons_population`` table in ``inputs.upstream``. The tally of episodes read,
-    filtered and unresolved is logged and kept in ``frame.attrs["hes_tally"]``.
+    filtered and unresolved is logged and kept in ``frame.attrs["hes_tally"]``. ``synthetic`` is
+    derived per row: from the files behind its financial year and, for rates, from the population.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -182,14 +143,32 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None, *,
     if upstream is None or len(upstream) == 0:
         raise SourceDataError(paths[0], "HES rates need the ons_population table (SourceInputs.upstream"
                                         "['ons_population']); build the ons_population source first.")
-    agg = reduce(Aggregation.merge, (aggregate_file(p, block_size=block_size) for p in paths))
-    frame = build_rows(agg, population_by_esp_band(upstream))
-    for name, value in combined_columns(paths).items():
-        frame[name] = value
+    per_file = [aggregate_file(p, block_size=block_size) for p in paths]
+    agg = reduce(Aggregation.merge, per_file)
     tally = {k: int(v) for k, v in sorted(agg.tally.items())}
+    if not agg.counts or tally.get("admissions counted", 0) == 0:
+        raise nothing_countable(paths, tally)
+    population, substitutes = denominators.populations_for(agg.counts, upstream)
+    frame = denominators.note_substitutes(build_rows(agg, population), substitutes)
+    frame = _with_provenance(frame, paths, per_file, denominators.synthetic_populations(upstream, substitutes))
     unresolved = sum(v for k, v in tally.items() if k.startswith("unresolved") and not k.endswith("(cancer)"))
     if unresolved:
         log.warning("HES: %s admission(s) had a residence that could not be resolved to an English LA: %s",
                     unresolved, {k: v for k, v in tally.items() if k.startswith("unresolved")})
     frame.attrs["hes_tally"] = tally
     return frame
+
+
+def _with_provenance(frame: pd.DataFrame, paths: list[Path], per_file: list[Aggregation],
+                     population_synthetic: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with provenance per financial year (the files that gave it) and a derived ``synthetic``."""
+    years = sorted({y for agg in per_file for y in agg.counts})
+    by_year = pd.DataFrame([{"period_label": ind.fy_label(y), "year": y,
+                             **combined_columns([p for p, agg in zip(paths, per_file, strict=True) if y in agg.counts])}
+                            for y in years])
+    out = frame.merge(by_year, on="period_label", how="left", validate="many_to_one")
+    out = out.merge(population_synthetic, on=["area_code", "year"], how="left", validate="many_to_one")
+    rate = out["value_type"].isin(denominators.RATE_TYPES).to_numpy()
+    borrowed = out["population_synthetic"].fillna(False).astype(bool).to_numpy()
+    out["synthetic"] = out["synthetic"].astype(bool).to_numpy() | (rate & borrowed)
+    return out.drop(columns=["year", "population_synthetic"])

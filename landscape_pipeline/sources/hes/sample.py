@@ -1,9 +1,11 @@
 """Generator of an artificial record-level HES APC extract of any size (seeded, streamed, numpy-vectorised).
 
-The layout imitates NHS England's Artificial HES APC files (https://digital.nhs.uk/services/artificial-data):
-a subset of the real columns in the real order (FYEAR as ``1920``, ISO dates, ADMIMETH as text,
-codes such as ``C341`` / ``C61X``). Values are synthetic: residence proportional to the bundled
-ONS sample's population with an area-level relative risk, cancer-enriched diagnoses (the kind of
+The layout is NHS England's Artificial HES APC layout (https://digital.nhs.uk/services/artificial-data),
+column for column: the 193 columns of :data:`.layout.ARTIFICIAL_APC_COLUMNS` in the published order,
+those the pipeline reads filled (FYEAR as ``1920``, ISO dates, ADMIMETH as text, codes such as
+``C341`` / ``C61X``, residence as GSS codes in ``RESLADST_ONS``), the rest left blank. Values are
+synthetic: residence proportional to the bundled ONS population with an area-level relative risk,
+cancer-enriched diagnoses (the kind of
 cohort a DARS cancer extract holds), realistic shares of unfinished and non-first episodes,
 emergency/elective methods, unknown sex, infant age codes, retired, blank and non-English residence
 codes. Rows are generated and written in chunks, so memory stays flat for any ``--episodes``.
@@ -23,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from landscape_pipeline import geography
 from landscape_pipeline.paths import data_sources_dir
+from landscape_pipeline.sources.hes.layout import ARTIFICIAL_APC_COLUMNS
 from landscape_pipeline.sources.ons_population.sample import build_population
 
 SEED = 20261125
@@ -30,8 +33,11 @@ DEFAULT_EPISODES = 120_000
 CHUNK = 250_000
 FINANCIAL_YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)
 BUNDLED_NAME = "artificial_hes_apc_sample.csv.gz"
-COLUMNS = ("FYEAR", "EPIKEY", "ADMIDATE", "ADMIMETH", "CLASSPAT", "DIAG_3_01", "DIAG_4_01", "EPIEND", "EPIORDER",
-           "EPISTART", "EPISTAT", "PROCODE3", "RESGOR_ONS", "RESLADST_ONS", "SEX", "STARTAGE")
+COLUMNS = ARTIFICIAL_APC_COLUMNS
+#: The columns the generator fills (all others are blank, as many are in the published files).
+FILLED = ("FYEAR", "EPIKEY", "ADMIDATE", "ADMIMETH", "CLASSPAT", "DIAG_3_01", "DIAG_3_CONCAT", "DIAG_4_01",
+          "DIAG_4_CONCAT", "DIAG_COUNT", "EPIEND", "EPIORDER", "EPISTART", "EPISTAT", "PROCODE3", "RESGOR_ONS",
+          "RESLADST_ONS", "SEX", "STARTAGE")
 
 #: Diagnosis groups: (share of episodes, emergency probability, male share, ICD-10 3-char codes).
 _GROUPS = {
@@ -61,7 +67,7 @@ class _Universe:
         rng = np.random.default_rng(seed)
         las = geography.as_frame().set_index("area_code")
         pop = build_population()
-        pop = pop[pop["ladcode23"].str.startswith("E")].groupby("ladcode23")["population_2022"].sum()
+        pop = pop[pop["ladcode25"].str.startswith("E")].groupby("ladcode25")["population_2022"].sum()
         self.codes = np.asarray(pop.index)
         self.region = las.loc[self.codes, "region_code"].to_numpy()
         self.weight = pop.to_numpy(float) * rng.lognormal(0, 0.15, len(pop))
@@ -124,16 +130,18 @@ def _chunk(rng: np.random.Generator, n: int, u: _Universe, first_key: int) -> pa
     admitted = start - (order - 1) * rng.integers(1, 4, n)
     classpat = np.where(emergency | (rng.random(n) < 0.35), 1, 2)
     fyear = np.array([f"{y % 100:02d}{(y + 1) % 100:02d}" for y in FINANCIAL_YEARS], dtype=object)[fy_index]
-    return pa.table({
+    filled = {
         "FYEAR": fyear,
         "EPIKEY": (np.arange(first_key, first_key + n, dtype=np.int64) * 104_729 + 3 * 10**9) % (9 * 10**11) + 10**11,
         "ADMIDATE": pa.array(admitted, pa.date32()), "ADMIMETH": method, "CLASSPAT": classpat, "DIAG_3_01": code3,
-        "DIAG_4_01": code4, "EPIEND": pa.array(end, pa.date32()), "EPIORDER": order,
+        "DIAG_3_CONCAT": code3, "DIAG_4_01": code4, "DIAG_4_CONCAT": code4, "DIAG_COUNT": np.ones(n, dtype=np.int64),
+        "EPIEND": pa.array(end, pa.date32()), "EPIORDER": order,
         "EPISTART": pa.array(start, pa.date32()), "EPISTAT": np.where(rng.random(n) < 0.985, 3, 1),
         "PROCODE3": np.asarray(_PROVIDERS, dtype=object)[rng.integers(0, len(_PROVIDERS), n)],
         "RESGOR_ONS": np.where(residence == "", "", u.region[area]).astype(object), "RESLADST_ONS": residence,
         "SEX": sex, "STARTAGE": pa.array(age, mask=age_missing),
-    })
+    }
+    return pa.table({c: filled[c] if c in filled else pa.nulls(n, pa.string()) for c in COLUMNS})
 
 
 def write_extract(path: Path, episodes: int, *, seed: int = SEED, chunk: int = CHUNK) -> Path:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError
 from landscape_pipeline.http import HttpFetcher
 
@@ -46,5 +47,7 @@ def fetch_live(fetcher: HttpFetcher, dest_dir: Path) -> list[Path]:
     saved = []
     for prefix in WANTED:
         url = links[prefix]
-        saved.append(fetcher.download(url, dest_dir, url.rsplit("/", 1)[-1], min_bytes=1_000).path)
+        check = content.csv_with_columns("Local Authority District code (2019)") if url.lower().endswith(".csv") \
+            else content.zip_with_member(r"\.xml$")  # an .xlsx is a zip of XML parts
+        saved.append(fetcher.download(url, dest_dir, url.rsplit("/", 1)[-1], min_bytes=1_000, check=check).path)
     return saved

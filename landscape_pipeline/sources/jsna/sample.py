@@ -1,13 +1,15 @@
 """Write the synthetic example extracts of ``data_sources/jsna/`` (seeded, so the same bytes every run).
 
-Three invented files in layouts councils and partnerships really use (the fourth example, Trafford's
+Four invented files in layouts councils and partnerships really use (the fifth example, Trafford's
 ward file, is real and is not generated):
 
 * ``west_sussex_screening/``: an LA-level JSNA extract in the West Sussex JSNA's Fingertips re-export
   layout (``ID, Indicator_Name, Area_Code, Area_Name, Type, Period, Value, Lower_CI, Upper_CI,
   Numerator, Compared_to_eng, Note``), bowel and breast screening coverage;
 * ``greater_manchester_registrations/``: a wide Excel sheet with title rows, years across, tokens;
-* ``monitoring_returns/``: a local monitoring return in the shipped template's layout.
+* ``monitoring_returns/``: a local monitoring return in the shipped template's layout;
+* ``lived_experience_survey_2025/``: aggregated results of a lived-experience survey of people living
+  with cancer and carers (% agreeing and respondents per question and council area).
 
 Run ``python -m landscape_pipeline.sources.jsna.sample [DATA_SOURCES]``. Mapping files are written by
 hand (the monitoring one is the template's), so this writes only data files.
@@ -109,8 +111,27 @@ def monitoring_return(rng: np.random.Generator, data_sources: Path) -> pd.DataFr
     return frame
 
 
+LIVED_EXPERIENCE = {"S12000042": ("Dundee City", 140), "S12000047": ("Fife", 210), "S12000049": ("Glasgow City", 260)}
+LIVED_QUESTIONS = (("I was given enough information about my diagnosis and treatment", 0.74, 1.0),
+                   ("I knew who to contact with questions about my care", 0.81, 1.0),
+                   ("Support for carers was available when it was needed", 0.48, 0.45),
+                   ("Cancer has affected my ability to work, study or care for others", 0.57, 0.85))
+
+
+def lived_experience_survey(rng: np.random.Generator) -> pd.DataFrame:
+    """Return an aggregated lived-experience survey: % agreeing and respondents per question and council area."""
+    rows = []
+    for code, (name, size) in LIVED_EXPERIENCE.items():
+        for question, share, answering in LIVED_QUESTIONS:
+            respondents = int(rng.binomial(size, answering))
+            agree = rng.binomial(respondents, float(np.clip(share + rng.normal(0, 0.05), 0.02, 0.98)))
+            rows.append({"Council area code": code, "Council area": name, "Question": question,
+                         "Respondents": respondents, "Agree (%)": round(100 * agree / respondents, 1)})
+    return pd.DataFrame(rows)
+
+
 def write_samples(data_sources: Path | None = None) -> list[Path]:
-    """Write the three synthetic example data files under ``data_sources/jsna``; return their paths."""
+    """Write the four synthetic example data files under ``data_sources/jsna``; return their paths."""
     root = Path(data_sources or paths.data_sources_dir())
     rng = np.random.default_rng(20261202)
     jsna = root / "jsna"
@@ -127,6 +148,10 @@ def write_samples(data_sources: Path | None = None) -> list[Path]:
     monitoring_return(rng, root).to_csv(path, index=False, lineterminator="\n")
     shutil.copyfile(TEMPLATE_DIR / "mapping.yaml", folder / "mapping.yaml")
     written += [path, folder / "mapping.yaml"]
+    path = jsna / "lived_experience_survey_2025" / "lived_experience_survey_2025.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lived_experience_survey(np.random.default_rng(2025)).to_csv(path, index=False, lineterminator="\n")
+    written.append(path)
     return written
 
 

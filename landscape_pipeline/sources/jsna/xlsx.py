@@ -7,8 +7,9 @@ SpreadsheetML that Excel, LibreOffice and calamine open: numbers as numbers, tex
 
 from __future__ import annotations
 
+import numbers
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -29,7 +30,6 @@ def _relationships(kind: str, target: str) -> str:
 
 
 _ROOT_RELS = _relationships("officeDocument", "xl/workbook.xml")
-_WORKBOOK_RELS = _relationships("worksheet", "worksheets/sheet1.xml")
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _REL_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 
@@ -46,27 +46,48 @@ def _column_letter(index: int) -> str:
 def _cell(ref: str, value: object) -> str:
     if value is None or value == "":
         return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
-    return f'<c r="{ref}"><v>{value!r}</v></c>'
+    number = int(value) if isinstance(value, numbers.Integral) else float(value)  # numpy scalars too
+    return f'<c r="{ref}"><v>{number!r}</v></c>'
 
 
-def write_xlsx(path: Path | str, rows: Sequence[Sequence[object]], *, sheet: str = "Sheet1") -> Path:
-    """Write ``rows`` (first row = spreadsheet row 1) to a one-sheet workbook at ``path``; return the path."""
-    path = Path(path)
+def _sheet_xml(rows: Sequence[Sequence[object]]) -> str:
     body = []
     for r, row in enumerate(rows, start=1):
         cells = "".join(_cell(f"{_column_letter(c)}{r}", v) for c, v in enumerate(row))
         body.append(f'<row r="{r}">{cells}</row>')
-    sheet_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'
-                 f'<sheetData>{"".join(body)}</sheetData></worksheet>')
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'
+            f'<sheetData>{"".join(body)}</sheetData></worksheet>')
+
+
+def write_workbook(path: Path | str, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
+    """Write one sheet per entry of ``sheets`` (name -> rows, first row = row 1), in order; return the path."""
+    path = Path(path)
+    names = list(sheets)
+    entries = "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                      for i, name in enumerate(names, start=1))
     workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_REL_NS}><sheets>'
-                f'<sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+                f'{entries}</sheets></workbook>')
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_RELS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                   for i in range(1, len(names) + 1))
+    workbook_rels = (f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                     f'{rels}</Relationships>')
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_OFFICE}.worksheet+xml"/>'
+                        for i in range(1, len(names) + 1))
+    content_types = _CONTENT_TYPES.replace(
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_OFFICE}.worksheet+xml"/>', overrides)
+    parts = [("[Content_Types].xml", content_types), ("_rels/.rels", _ROOT_RELS), ("xl/workbook.xml", workbook),
+             ("xl/_rels/workbook.xml.rels", workbook_rels)]
+    parts += [(f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheets[name])) for i, name in enumerate(names, start=1)]
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT_RELS),
-                           ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
-                           ("xl/worksheets/sheet1.xml", sheet_xml)):
+        for name, text in parts:
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))  # fixed stamp: same bytes every run
             archive.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+def write_xlsx(path: Path | str, rows: Sequence[Sequence[object]], *, sheet: str = "Sheet1") -> Path:
+    """Write ``rows`` (first row = spreadsheet row 1) to a one-sheet workbook at ``path``; return the path."""
+    return write_workbook(path, {sheet: rows})

@@ -18,11 +18,13 @@ SOURCE = SourceSpec(
     homepage=DATASET_URL,
     parse=parse,
     fetch_live=fetch_live,
-    bundled_patterns=("*.zip", "*.csv", "*.csv.gz"),
-    column_labels={"area_code": "ladcode23", "sex": "sex", "age": "age", "value": "population_YYYY"},
+    bundled_patterns=("*.zip", "*.csv", "*.csv.gz", "*.xlsx", "*.xls"),
+    column_labels={"area_code": "ladcodeNN/Code", "sex": "sex (or the MYE2 sheet)", "age": "age",
+                   "value": "population_YYYY (or the age column)"},
     extra_expectations=expectations,
     default_theme="Population and deprivation",
-    caveat="Counties, regions and nations are sums of their districts' estimates.",
+    caveat="Counties, regions and nations are sums of their districts' estimates; districts of older geographies "
+           "are summed into the authority that replaced them.",
     dictionary=dictionary,
 )
 

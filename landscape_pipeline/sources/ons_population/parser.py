@@ -1,11 +1,13 @@
 """Parse ONS mid-year population estimates into canonical rows: totals and ESP2013 age bands.
 
-Files are read by :mod:`.readers` (MYEB1 long CSV/zip, or MYE2 wide sheets saved as CSV). Every
-level is built from the district single-year figures: retired district codes are summed into their
-successors; counties (E10, via ``geography.lower_tier_codes``), English regions, nations and the UK
-are sums of their current districts and are produced only when every one of those districts is in
-the input. Each estimate refers to 30 June of its year, so ``period_start == period_end`` = 30 June
-and ``period_label`` is the year ("2022").
+Files are read by :mod:`.readers` (MYEB1 long CSV/zip, MYE2 sheets saved as CSV, or the ONS
+workbook). Every level is built from the district single-year figures: district codes of older
+geographies are placed on today's districts by :mod:`.districts` (merged districts summed into their
+successor); counties (E10, via ``geography.lower_tier_codes``), English regions, nations and the UK
+are sums of their current districts and are produced for a year only when every one of those
+districts has figures for it. A real file wins over a synthetic one for the same district and year,
+and each row's ``synthetic`` says which kind of file its figures came from. Each estimate refers to
+30 June of its year, so ``period_start == period_end`` = 30 June and ``period_label`` is the year.
 
 Outputs: ``ons_population_total`` (age "All ages") and ``ons_population_by_age`` (category_type
 "Age band (ESP2013)", category and age "0-4" ... "90+"), per area x year x sex (Persons, Male,
@@ -22,9 +24,10 @@ import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.provenance import combined_columns
+from landscape_pipeline.provenance import combined_columns, describe_file
 from landscape_pipeline.sources.base import SourceInputs
-from landscape_pipeline.sources.ons_population.readers import read_population_file, resolve_codes
+from landscape_pipeline.sources.ons_population.districts import check_unique, current_districts
+from landscape_pipeline.sources.ons_population.readers import read_population_file
 from landscape_pipeline.stats import ESP2013
 
 SOURCE_ID = "ons_population"
@@ -43,8 +46,9 @@ _AREA_TYPES = {
 }
 
 
-def _cube(long: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
-    """Return (district x sex x band x year population array, district codes, years)."""
+def _cube(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], list[int]]:
+    """Return (district x sex x band x year populations, [synthetic, male present, female present] x district x
+    year flags, districts, years)."""
     las = sorted(long["current"].unique())
     years = sorted(int(y) for y in long["year"].unique())
     la = np.searchsorted(las, long["current"].to_numpy())
@@ -53,7 +57,11 @@ def _cube(long: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
     key = ((la * 2 + long["sex"].to_numpy(int) - 1) * len(BANDS) + band) * len(years) + year
     size = len(las) * 2 * len(BANDS) * len(years)
     cube = np.bincount(key, weights=long["population"].to_numpy(float), minlength=size)
-    return cube.reshape(len(las), 2, len(BANDS), len(years)), las, years
+    flags = np.zeros((3, len(las), len(years)), dtype=bool)  # [synthetic, male present, female present]
+    flags[long["sex"].to_numpy(int), la, year] = True
+    is_synthetic = long["synthetic"].to_numpy(bool)
+    flags[0, la[is_synthetic], year[is_synthetic]] = True
+    return cube.reshape(len(las), 2, len(BANDS), len(years)), flags, las, years
 
 
 def _areas(las: Sequence[str]) -> pd.DataFrame:
@@ -82,30 +90,59 @@ def _areas(las: Sequence[str]) -> pd.DataFrame:
 
 
 def read_long(paths: Sequence[Path]) -> pd.DataFrame:
-    """Return the single-year rows of all files with their current district code (``current``)."""
+    """Return the single-year district rows of all files, each with its current district (``current``).
+
+    Where a real file and a synthetic one both give a district's figures for a year, the real one
+    wins; two files of the same kind giving one estimate twice are refused.
+    """
     parts = []
     for path in map(Path, paths):
-        long = read_population_file(path)
-        if len(long):
-            long["current"] = resolve_codes(long, path)
-            long["file"] = str(path)
-            parts.append(long)
+        prov = describe_file(path)
+        for table in read_population_file(path):
+            if table.rows.empty:
+                raise table.error("has no district or unitary authority rows for males or females (only areas "
+                                  "that are sums of districts, or Persons); supply the district-level estimates.")
+            check_unique(table)
+            rows = table.rows.assign(current=current_districts(table), file=path.name, synthetic=prov.synthetic)
+            parts.append(rows.assign(sheet=table.sheet, code_column=table.code_column, path=str(path)))
     if not parts:
-        raise SourceDataError(paths[0] if paths else "(no file)", "no male or female estimates were found; supply "
-                              "the MYEB1 file or the MYE2 Males and Females sheets.")
+        names = ", ".join(Path(p).name for p in paths) or "(no file)"
+        raise SourceDataError(paths[0] if paths else "ons_population", f"no male or female estimates were found in "
+                              f"{names}: a MYE2 Persons sheet alone cannot be split by sex. Supply the MYEB1 file, the "
+                              "ONS workbook, or its 'MYE2 - Males' and 'MYE2 - Females' sheets.")
     combined = pd.concat(parts, ignore_index=True)
-    dup = combined.duplicated(["code", "sex", "age", "year"])
-    if dup.any():
-        first = combined.loc[dup].iloc[0]
-        raise SourceDataError(first["file"], f"{first['code']} sex {first['sex']} age {first['age']} in "
-                                             f"{first['year']} appears twice (in this or an earlier file); supply "
-                                             "each estimate once.", row=int(first["source_row"]))
-    return combined
+    real = combined.loc[~combined["synthetic"], ["current", "year"]].drop_duplicates()
+    covered = combined[["current", "year"]].merge(real.assign(real_cover=True), how="left")["real_cover"]
+    combined = combined.loc[~(combined["synthetic"] & covered.fillna(False).astype(bool).to_numpy())]
+    repeated = combined.duplicated(["code", "sex", "age", "year"]).to_numpy()
+    if repeated.any():
+        first = combined.iloc[int(repeated.argmax())]
+        raise SourceDataError(first["path"], f"{first['code']} sex {first['sex']} age {first['age']} in "
+                              f"{first['year']} appears twice: an earlier file of the same kind (real or synthetic) "
+                              "gives it too; supply each estimate once.",
+                              row=int(first["row"]), line=int(first["line"]), column=first["code_column"],
+                              sheet=first["sheet"])
+    return combined.reset_index(drop=True)
+
+
+def _provenance_by_year(long: pd.DataFrame, paths: Sequence[Path], years: Sequence[int]) -> pd.DataFrame:
+    """Return per year the provenance columns of the files that gave that year's figures."""
+    by_name = {Path(p).name: Path(p) for p in paths}
+    rows = []
+    for year in years:
+        names = sorted(long.loc[long["year"] == year, "file"].unique())
+        rows.append({"year": year, **combined_columns([by_name[n] for n in names])})
+    return pd.DataFrame(rows).drop(columns="synthetic")
 
 
 def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
-    """Return canonical population rows (totals and ESP2013 bands) for every area the files cover."""
-    cube, las, years = _cube(read_long(paths))
+    """Return canonical population rows (totals and ESP2013 bands) for every area the files cover.
+
+    ``synthetic`` is derived per row: true when any district-year summed into it came from a
+    synthetic file.
+    """
+    long = read_long(paths)
+    cube, flags, las, years = _cube(long)
     areas = _areas(las)
     index = {c: i for i, c in enumerate(las)}
     members = np.zeros((len(areas), len(las)))
@@ -114,14 +151,25 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     by_sex = (members @ cube.reshape(len(las), -1)).reshape(len(areas), 2, len(BANDS), len(years))
     bands = np.concatenate([by_sex.sum(axis=1, keepdims=True), by_sex], axis=1)  # Persons, Male, Female
     totals = bands.sum(axis=2)
-    frame = pd.concat([_rows(areas, totals, years, None), _rows(areas, bands, years, BANDS)], ignore_index=True)
-    for name, value in combined_columns(paths).items():
-        frame[name] = value
-    return frame
+    area_synthetic = (members @ flags[0].astype(float)) > 0  # area x year
+    # an area has a figure for a sex and year only when every member district has one (Persons: both sexes)
+    male, female = ((members @ (~flags[i]).astype(float)) == 0 for i in (1, 2))
+    per_area = (area_synthetic, np.stack([male & female, male, female], axis=1))  # area x sex x year
+    frame = pd.concat([_rows(areas, totals, years, None, per_area),
+                       _rows(areas, bands, years, BANDS, per_area)], ignore_index=True)
+    frame = frame.loc[frame.pop("complete").to_numpy(bool)].reset_index(drop=True)
+    frame["is_latest"] = frame["period_label"].eq(frame.groupby("area_code")["period_label"].transform("max"))
+    provenance = _provenance_by_year(long, paths, years)
+    return frame.merge(provenance.astype({"year": str}).rename(columns={"year": "period_label"}), on="period_label",
+                       how="left", validate="many_to_one")
 
 
-def _rows(areas: pd.DataFrame, values: np.ndarray, years: Sequence[int], bands: Sequence[str] | None) -> pd.DataFrame:
-    """Return canonical rows for an (area x sex [x band] x year) array of populations."""
+def _rows(areas: pd.DataFrame, values: np.ndarray, years: Sequence[int], bands: Sequence[str] | None,
+          synthetic: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """Return canonical rows for an (area x sex [x band] x year) array of populations.
+
+    ``synthetic`` holds the area x year synthetic flags and the area x sex x year "complete" flags.
+    """
     idx = np.indices(values.shape).reshape(values.ndim, -1)
     area, sex, year = idx[0], idx[1], idx[-1]
     year_values = np.asarray(years)[year]
@@ -143,7 +191,8 @@ def _rows(areas: pd.DataFrame, values: np.ndarray, years: Sequence[int], bands: 
         "value_note": areas["note"].to_numpy()[area], "polarity": "Not applicable",
         "comparator_code": areas["comparator_code"].to_numpy()[area],
         "region_code": areas["region_code"].to_numpy()[area], "is_latest": year_values == max(years),
-        "suppressed": False, "geography_method": "direct",
+        "suppressed": False, "geography_method": "direct", "synthetic": synthetic[0][area, year],
+        "complete": synthetic[1][area, sex, year],
     })
     out["source_row"] = pd.array([None] * len(out), dtype="Int64")  # every row sums several file rows
     return out

@@ -1,10 +1,13 @@
-"""Deterministic generator of the bundled ONS mid-year estimates sample (synthetic values, real layout).
+"""Deterministic generator of the synthetic part of the bundled ONS estimates (invented values, real layout).
 
-Writes ``data_sources/ons_population/ukdetailedtimeseries2019to2023.zip`` holding one CSV in the ONS
-"MYEB1" detailed time-series layout (``ladcode23,laname23,country,sex,age,population_2019..2023``;
+The bundle's real files are the ONS MYE2 sheets for mid-2020 (see ``provenance.json``). For the other
+years the pipeline needs (HES denominators for 2001/02 and 2019/20 to 2023/24) no real file is
+bundled, so this writes ``data_sources/ons_population/ukdetailedtimeseries_synthetic.zip`` holding one
+CSV in the ONS "MYEB1" detailed time-series layout (``ladcode25,laname25,country,sex,age,population_YYYY``;
 one row per local authority district x sex (1 male, 2 female) x single year of age 0..90, where 90
-means 90 and over). The real download (mid-2001 to mid-2020, 2021 codes) is a zip with the same
-layout; the bundle carries five years only and 2023 codes, to stay small. Run
+means 90 and over), on today's (2025) district codes, for the years in :data:`YEARS`, scaled from the
+real mid-2020 figures. The real download (mid-2001 to mid-2020, 2021 codes) is a zip with the same
+layout. Run
 ``python -m landscape_pipeline.sources.ons_population.sample`` to rewrite it.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -20,76 +24,53 @@ import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.paths import data_sources_dir
+from landscape_pipeline.sources.ons_population.parser import read_long
 
 SEED = 20260425
-YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)
-ZIP_NAME = "ukdetailedtimeseries2019to2023.zip"
-MEMBER_NAME = "MYEB1_detailed_population_estimates_series_UK_(2023_geog23).csv"
+#: Years with no real file in the bundle (mid-2020 is real: the ONS MYE2 sheets).
+YEARS: tuple[int, ...] = (2001, 2019, 2021, 2022, 2023)
+ZIP_NAME = "ukdetailedtimeseries_synthetic.zip"
+MEMBER_NAME = "MYEB1_detailed_population_estimates_series_UK_(2023_geog25).csv"
 AGES = np.arange(91)  # 90 = "90 and over", as in MYEB1
 _COUNTRY = {"E92000001": "E", "W92000004": "W", "S92000003": "S", "N92000002": "N"}
 
-#: Median mid-2022 population and log-sd by LA type (realistic magnitudes, not real values).
-_SIZE = {
-    "london_borough": (285_000, 0.22), "metropolitan_district": (300_000, 0.45), "unitary": (255_000, 0.40),
-    "non_metropolitan_district": (112_000, 0.28), "council_area": (105_000, 0.70),
-    "principal_area": (120_000, 0.50), "ni_district": (160_000, 0.30),
-}
-#: Anchors near the real mid-2022 figures so headline areas look familiar.
-_ANCHORS = {
-    "E08000026": 345_000, "E08000025": 1_145_000, "E08000035": 812_000, "E08000003": 568_000,
-    "E09000001": 8_600, "E06000053": 2_100, "E06000052": 573_000, "E06000047": 525_000, "E06000017": 41_000,
-    "S12000049": 622_000, "S12000036": 515_000, "S12000023": 22_000, "S12000027": 23_000,
-    "S12000013": 26_000, "W06000015": 372_000, "N09000003": 345_000,
-}
-#: County anchors (districts scaled to sum to these).
-_COUNTY_TOTALS = {"E10000014": 1_410_000, "E10000016": 1_590_000, "E10000012": 1_510_000}
-#: Mean "younger population" tilt by LA type (London and cities younger; shire districts older).
-_TILT = {"london_borough": 0.7, "metropolitan_district": 0.25, "unitary": 0.05, "non_metropolitan_district": -0.2,
-         "council_area": -0.1, "principal_area": -0.15, "ni_district": 0.1}
+#: Real files the synthetic years are scaled from (bundled beside the sample).
+REAL_FILES = ("MYE2_Males_mid2020_geog2021.csv", "MYE2_Females_mid2020_geog2021.csv")
+BASE_YEAR = 2020
 
 
-def _totals(las: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    """Return a mid-2022 total population for each LA."""
-    median = las["la_type"].map(lambda t: _SIZE[t][0]).to_numpy(float)
-    sd = las["la_type"].map(lambda t: _SIZE[t][1]).to_numpy(float)
-    totals = median * np.exp(rng.normal(0, 1, len(las)) * sd)
-    for county, target in _COUNTY_TOTALS.items():
-        inside = (las["upper_tier_code"] == county).to_numpy()
-        totals[inside] *= target / totals[inside].sum()
-    anchors = las["area_code"].map(_ANCHORS).to_numpy(float)
-    return np.where(np.isnan(anchors), totals, anchors)
+@lru_cache(maxsize=2)
+def _base(real_dir: Path) -> pd.DataFrame:
+    """Return the real mid-2020 populations by current district, sex and single year of age."""
+    long = read_long([real_dir / name for name in REAL_FILES])
+    return long.groupby(["current", "sex", "age"], as_index=False)["population"].sum()
 
 
-def _age_shares(tilt: np.ndarray) -> np.ndarray:
-    """Return (LA x age) shares of the population by single year of age 0..90+."""
-    base = np.interp(AGES, [0, 17, 18, 25, 35, 50, 60, 70, 80, 85, 89],
-                     [1.10, 1.20, 1.15, 1.30, 1.35, 1.35, 1.25, 1.05, 0.75, 0.45, 0.30])
-    base[90] = 0.9  # 90 and over: about 0.9% of the population
-    shape = np.interp(AGES, [0, 15, 20, 30, 40, 55, 65, 75, 90], [0.05, 0, 0.3, 0.35, 0.15, 0, -0.25, -0.4, -0.45])
-    weights = base[None, :] * np.exp(tilt[:, None] * shape[None, :])
-    return weights / weights.sum(axis=1, keepdims=True)
+def build_population(seed: int = SEED, real_dir: Path | None = None) -> pd.DataFrame:
+    """Return the synthetic MYEB1 table: one row per district x sex x age, one column per year in :data:`YEARS`.
 
-
-def build_population(seed: int = SEED) -> pd.DataFrame:
-    """Return the synthetic MYEB1 table: one row per LA district x sex x age, one column per year."""
+    Each district's real mid-2020 figures by sex and age are grown or shrunk at an invented rate per
+    district (about 0.6% a year) with 1.5% noise per cell, so synthetic years are plausible beside the
+    real one but are not estimates.
+    """
     rng = np.random.default_rng(seed)
+    base = _base(real_dir or data_sources_dir() / "ons_population")
     las = geography.as_frame()
     las = las[las["tier"] != "upper"].sort_values("area_code", ignore_index=True)
-    n = len(las)
-    totals = _totals(las, rng)
-    tilt = las["la_type"].map(_TILT).to_numpy(float) + rng.normal(0, 0.25, n)
-    shares = _age_shares(tilt)
-    male_share = np.interp(AGES, [0, 40, 60, 75, 85, 89, 90], [0.512, 0.50, 0.49, 0.47, 0.42, 0.38, 0.30])
-    by_sex = np.stack([shares * male_share, shares * (1 - male_share)], axis=1)  # LA x sex x age
-    growth = rng.normal(0.006, 0.004, n)
+    cube = np.zeros((len(las), 2, AGES.size))
+    index = {c: i for i, c in enumerate(las["area_code"])}
+    cube[base["current"].map(index).to_numpy(int), base["sex"].to_numpy(int) - 1,
+         base["age"].to_numpy(int)] = base["population"].to_numpy(float)
+    growth = rng.normal(0.006, 0.004, len(las))
     columns = {}
     for year in YEARS:
-        scale = totals * np.exp(growth * (year - 2022))
-        noise = np.exp(rng.normal(0, 0.015, by_sex.shape))
-        columns[f"population_{year}"] = np.rint(by_sex * scale[:, None, None] * noise).astype(np.int64).ravel()
+        scale = np.exp(growth * (year - BASE_YEAR))
+        noise = np.exp(rng.normal(0, 0.015, cube.shape))
+        columns[f"population_{year}"] = np.rint(cube * scale[:, None, None] * noise).astype(np.int64).ravel()
+    n = len(las)
     frame = pd.DataFrame({
-        "ladcode23": np.repeat(las["area_code"].to_numpy(), 2 * AGES.size),
-        "laname23": np.repeat(las["area_name"].to_numpy(), 2 * AGES.size),
+        "ladcode25": np.repeat(las["area_code"].to_numpy(), 2 * AGES.size),
+        "laname25": np.repeat(las["area_name"].to_numpy(), 2 * AGES.size),
         "country": np.repeat(las["nation_code"].map(_COUNTRY).to_numpy(), 2 * AGES.size),
         "sex": np.tile(np.repeat([1, 2], AGES.size), n),
         "age": np.tile(AGES, 2 * n),

@@ -83,15 +83,19 @@ def attribute_to_council_areas(frame: pd.DataFrame, measure: str) -> pd.DataFram
     return out
 
 
-def drop_repeated_scotland(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` without Scotland rows repeated by a second file (the first file read wins)."""
-    repeated = frame.duplicated(list(schema.KEY_COLUMNS)) & frame["area_code"].eq(SCOTLAND)
-    return frame.loc[~repeated]
+def drop_repeated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` without rows that an earlier-read file already gives (the first file read wins).
+
+    The parser reads real files before synthetic ones and Scotland files before council-area files.
+    Rows repeated within one file are kept, for the canonical duplicate checks to judge.
+    """
+    first_file = frame.groupby(list(schema.KEY_COLUMNS), dropna=False, sort=False)["source_file"].transform("first")
+    return frame.loc[frame["source_file"].eq(first_file).to_numpy()]
 
 
 def finish(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the conformed canonical frame with Scotland comparators, is_latest and recent trends."""
-    frame = drop_repeated_scotland(frame.reset_index(drop=True))
+    frame = drop_repeated(frame.reset_index(drop=True))
     frame = frame.assign(source_id=SOURCE_ID)
     frame = _with_comparators(frame)
     frame = _with_latest_and_trend(frame)

@@ -1,15 +1,17 @@
-"""Reading rules shared by the PHS open-data CSVs: NA strings, qualifiers, sexes, years and geography.
+"""Reading rules shared by the PHS open-data CSVs: missing cells, qualifiers, sexes, years and geography.
 
-PHS files write missing values as the literal string ``NA``; each ``<Column>QF`` column holds a
-statistical qualifier for ``<Column>`` (``d`` derived, ``z`` not applicable, ``c`` confidential, ...,
-see :data:`QUALIFIERS`). Lookups such as ``statisticalqualifiers24052019.csv`` are Windows-1252,
-so every CSV is read as UTF-8 first and as cp1252 if that fails.
+Files are read by :mod:`landscape_pipeline.tabular` (UTF-8, else Windows-1252 as the qualifier lookup
+needs): ``NA``, blank and whitespace-only cells are missing, headers are matched against the variants
+in :mod:`.layouts` and sexes through its synonym table. Each ``<Column>QF`` column holds a statistical
+qualifier for ``<Column>`` (``d`` derived, ``z`` not applicable, ``c`` confidential, ..., see
+:data:`QUALIFIERS`). Errors name the file, row, line and column.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +21,20 @@ from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
 from landscape_pipeline.provenance import add_provenance, describe_file
 from landscape_pipeline.stats import map_age_bands
+from landscape_pipeline.tabular import (
+    RawTable,
+    find_columns,
+    map_labels,
+    normalise,
+    read_lines,
+    read_table,
+    require_rows,
+)
+from landscape_pipeline.tabular import numbers as shared_numbers
+from landscape_pipeline.validation.plausibility import refuse_future_periods
 
-ENCODINGS = ("utf-8-sig", "cp1252")
-NA_VALUES = ["NA", ""]
+from . import layouts
+
 SCOTLAND = geography.SCOTLAND
 #: Code PHS uses for the three island boards reported together in 5-year summaries.
 ISLAND_GROUP = "GR0800001"
@@ -36,108 +49,120 @@ QUALIFIERS: dict[str, str] = {
     "p": "provisional", "r": "revised", "*": "significant at 0.05 level", "**": "significant at 0.01 level",
     "***": "significant at 0.001 level", "d": "derived", "x": "archived or expired", "y": "incomplete",
 }
-SEXES = {"All": "Persons", "Male": "Male", "Female": "Female"}
 CANCER_SITE = "Cancer site"
 
 
-def read_csv_any_encoding(path: Path, **kwargs: object) -> pd.DataFrame:
-    """Return a CSV read as UTF-8 (BOM tolerated), falling back to Windows-1252."""
-    for encoding in ENCODINGS[:-1]:
-        try:
-            return pd.read_csv(path, encoding=encoding, **kwargs)
-        except UnicodeDecodeError:
-            continue
-    return pd.read_csv(path, encoding=ENCODINGS[-1], **kwargs)
+def today() -> date:
+    """Return the date future periods are judged against (a function, so tests can move it)."""
+    return date.today()
+
+
+def read_phs_table(path: Path) -> RawTable:
+    """Return a PHS data file through the shared reader: ``NA``, blanks and single spaces are missing."""
+    table = read_table(path, missing=layouts.MISSING)
+    require_rows(table, "data rows")
+    return table
+
+
+def kind_of(path: Path) -> tuple[str, str]:
+    """Return ("mortality" | "incidence", geography column) or ("lookup", what it is) from a PHS file's header.
+
+    Raises a SourceDataError in a sentence for any other file.
+    """
+    lines = read_lines(path, 5)
+    header = {normalise(c) for c in (lines[0] if lines else [])}
+
+    def has(spellings: Sequence[str]) -> bool:
+        return any(normalise(s) in header for s in spellings)
+
+    geo = next((name for name, spellings in layouts.GEOGRAPHY.items() if has(spellings)), None)
+    if has(layouts.MORTALITY["DeathsAllAges"]) and geo in ("CA", "Country"):
+        return "mortality", geo
+    if has(layouts.INCIDENCE["IncidencesAllAges"]) and geo in ("HB", "Country"):
+        return "incidence", geo
+    for what, columns in layouts.LOOKUP_HEADERS.items():
+        if any({normalise(c) for c in columns} <= {normalise(c) for c in line} for line in lines):
+            return "lookup", what
+    if has(layouts.MORTALITY["DeathsAllAges"]):
+        raise SourceDataError(path, "is PHS cancer mortality by health board or region; this source reads "
+                                    "mortality by council area (column CA) or for Scotland (column Country).")
+    raise SourceDataError(path, "is not a PHS cancer file this source knows: expected a CA, HB or Country column "
+                                "with DeathsAllAges or IncidencesAllAges, or a PHS lookup. Remove it from the input.")
 
 
 def read_lookup_csv(path: Path | str) -> pd.DataFrame:
-    """Return a PHS lookup file (e.g. statistical qualifiers, board names) as strings."""
-    return read_csv_any_encoding(Path(path), dtype=str, keep_default_na=False)
+    """Return a PHS lookup file (e.g. statistical qualifiers, board names) as strings, blanks missing."""
+    return read_table(path).frame
 
 
 def read_qualifier_lookup(path: Path | str) -> dict[str, str]:
-    """Return {qualifier code: name} from a PHS ``statisticalqualifiers*.csv`` lookup."""
-    table = read_lookup_csv(path)
-    missing = {"Qualifier", "QualifierName"} - set(table.columns)
-    if missing:
-        raise SourceDataError(path, f"is not a PHS qualifier lookup: column(s) {sorted(missing)} missing.")
-    return dict(zip(table["Qualifier"].str.strip(), table["QualifierName"].str.strip(), strict=True))
+    """Return {qualifier code: name} from a PHS ``statisticalqualifiers*.csv`` lookup (Windows-1252 read too)."""
+    table = read_table(path)
+    found = find_columns(table, {"Qualifier": ("Qualifier",), "QualifierName": ("QualifierName",)},
+                         what="PHS qualifier lookup")
+    return dict(zip(table.frame[found["Qualifier"]], table.frame[found["QualifierName"]], strict=True))
 
 
-def read_phs_csv(path: Path) -> pd.DataFrame:
-    """Return a PHS data file as strings, with ``NA`` and blanks as missing and clean headers."""
-    try:
-        frame = read_csv_any_encoding(path, dtype=str, keep_default_na=False, na_values=NA_VALUES)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceDataError(path, f"is not a readable CSV ({exc}); download it again from PHS.") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+def use_columns(table: RawTable, variants: Mapping[str, Sequence[str]], what: str,
+                optional: Iterable[str] = ()) -> None:
+    """Rename the file's columns to the names the parsers use (the first spelling of each entry); raise if absent."""
+    found = find_columns(table, variants, optional=optional, what=f"PHS {what} file")
+    table.frame = table.frame.rename(columns={v: k for k, v in found.items()})
 
 
-def read_header(path: Path) -> list[str]:
-    """Return the column names of a CSV without reading its rows."""
-    return [str(c).strip() for c in read_csv_any_encoding(path, nrows=0).columns]
+def numbers(table: RawTable, columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``columns`` as floats (missing stays NaN); a cell that is not a number raises naming row and column."""
+    return pd.DataFrame({c: shared_numbers(table, c)[0] for c in columns}, index=table.frame.index)
 
 
-def require_columns(frame: pd.DataFrame, path: Path, columns: Iterable[str], what: str) -> None:
-    """Raise :class:`SourceDataError` naming the columns a PHS file lacks."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise SourceDataError(path, f"is not a PHS {what} file: column(s) {', '.join(missing)} missing. "
-                                    "Download the resource again from https://www.opendata.nhs.scot.")
+def sexes(table: RawTable) -> pd.Series:
+    """Return PHS ``Sex`` as Persons/Male/Female through the synonym table ("All", qualifier d, is Persons)."""
+    return map_labels(table, "Sex", layouts.SEX, what="sex")
 
 
-def numbers(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> pd.DataFrame:
-    """Return ``columns`` as floats (missing stays NaN); a cell that is not a number raises SourceDataError."""
-    out = {}
-    for column in columns:
-        text = frame[column]
-        parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        bad = parsed.isna() & text.notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SourceDataError(path, f"{text.iloc[row]!r} is not a number; fix the cell or re-download the file.",
-                                  row=row + 1, column=column)
-        out[column] = parsed.astype("float64")
-    return pd.DataFrame(out, index=frame.index)
-
-
-def first_bad(path: Path, mask: pd.Series, values: pd.Series, column: str, message: str) -> None:
-    """Raise SourceDataError on the first row where ``mask`` is true (``{value}`` in message is its cell)."""
-    if mask.any():
-        row = int(np.flatnonzero(mask.to_numpy())[0])
-        raise SourceDataError(path, message.format(value=values.iloc[row]), row=row + 1, column=column)
-
-
-def sexes(frame: pd.DataFrame, path: Path) -> pd.Series:
-    """Return PHS ``Sex`` mapped to Persons/Male/Female ("All", qualifier d, is Persons)."""
-    mapped = frame["Sex"].str.strip().map(SEXES)
-    first_bad(path, mapped.isna(), frame["Sex"], "Sex", "sex {value!r} is not All, Male or Female.")
-    return mapped
-
-
-def periods(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Return period_label/start/end from PHS ``Year`` ("2019" or a span such as "2016-2020")."""
-    label = frame["Year"].str.strip()
+def periods(table: RawTable) -> pd.DataFrame:
+    """Return period_label/start/end from PHS ``Year`` ("2019" or "2016-2020"); a period starting after today raises."""
+    label = table.frame["Year"].astype("str").str.strip()
     parts = label.str.extract(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
-    first_bad(path, parts[0].isna(), frame["Year"], "Year", "year {value!r} is neither 'YYYY' nor 'YYYY-YYYY'.")
-    last = parts[1].fillna(parts[0])
-    return pd.DataFrame({
-        "period_label": label,
-        "period_start": pd.to_datetime(parts[0] + "-01-01"),
-        "period_end": pd.to_datetime(last + "-12-31"),
-    }, index=frame.index)
+    table.fail_first(parts[0].isna().to_numpy(), "Year", "year {value!r} is neither 'YYYY' nor 'YYYY-YYYY'.")
+    start = pd.to_datetime(parts[0] + "-01-01")
+    refuse_future_periods(table, start, "Year", today=today())
+    end = pd.to_datetime(parts[1].fillna(parts[0]) + "-12-31")
+    return pd.DataFrame({"period_label": label, "period_start": start, "period_end": end}, index=table.frame.index)
 
 
-def qualifiers(frame: pd.DataFrame, path: Path) -> dict[str, pd.Series]:
+def qualifiers(table: RawTable) -> dict[str, pd.Series]:
     """Return {qualified column: qualifier codes} for every ``<column>QF`` column; unknown codes raise."""
     out = {}
-    for column in (c for c in frame.columns if c.endswith("QF") and len(c) > 2):
-        codes = frame[column].str.strip()
-        first_bad(path, codes.notna() & ~codes.isin(list(QUALIFIERS)), frame[column], column,
-                  "{value!r} is not a PHS statistical qualifier (" + ", ".join(QUALIFIERS) + ").")
+    for column in (c for c in table.frame.columns if c.endswith("QF") and len(c) > 2):
+        codes = table.frame[column].astype("str").str.strip()
+        table.fail_first((codes.notna() & ~codes.isin(list(QUALIFIERS))).to_numpy(), column,
+                         "{value!r} is not a PHS statistical qualifier (" + ", ".join(QUALIFIERS) + ").")
         out[column[:-2]] = codes
     return out
+
+
+def check_all_ages(table: RawTable, total: str, bands: Sequence[tuple[str, str]], what: str) -> None:
+    """Raise at the first row whose all-ages count differs from the sum of its age bands (beyond rounding).
+
+    Counts published as whole numbers must add up exactly; counts with decimals (averages) may differ
+    by half a unit of their last decimal for each band summed.
+    """
+    if not bands:
+        return
+    columns = [c for c, _ in bands]
+    parts = numbers(table, columns)
+    given = numbers(table, [total])[total]
+    complete = parts.notna().all(axis=1) & given.notna()
+    text = table.frame[[*columns, total]].astype("str")
+    decimals = text.apply(lambda col: col.str.extract(r"\.(\d+)$")[0].str.len()).max().max()
+    tolerance = 0.0 if pd.isna(decimals) else 0.5 * 10.0 ** -int(decimals) * (len(columns) + 1)
+    off = complete & ((parts.sum(axis=1) - given).abs() > tolerance + 1e-9)
+    if off.any():
+        where = int(off.to_numpy().argmax())
+        table.fail_first(off.to_numpy(), total,
+                         f"{what} for all ages ({{value}}) is not the sum of the age bands "
+                         f"({parts.sum(axis=1).iloc[where]:g}); the file is inconsistent. Download it again from PHS.")
 
 
 def flagged(flags: dict[str, pd.Series], index: pd.Index, code: str, *columns: str) -> pd.Series:
@@ -182,12 +207,12 @@ def area_names(codes: pd.Series) -> pd.Series:
     return codes.map(names)
 
 
-def resolve_codes(frame: pd.DataFrame, column: str, path: Path, allowed: tuple[str, ...]) -> pd.Series:
+def resolve_codes(table: RawTable, column: str, allowed: tuple[str, ...]) -> pd.Series:
     """Return current codes for ``column``: retired council areas and archived boards map to their successors.
 
     ``allowed`` lists the prefixes the column may hold (e.g. ("S12", "S92")); other or unknown codes raise.
     """
-    raw = frame[column].str.strip().str.upper()
+    raw = table.frame[column].astype("str").str.strip().str.upper()
     lookup: dict[str, str | None] = {}
     for code in raw.dropna().unique():
         if code == ISLAND_GROUP and "GR08" in allowed:
@@ -199,9 +224,9 @@ def resolve_codes(frame: pd.DataFrame, column: str, path: Path, allowed: tuple[s
             current = None
         lookup[code] = current
     resolved = raw.map(lookup)
-    first_bad(path, resolved.isna(), frame[column], column,
-              "area code {value!r} is not a " + "/".join(allowed) + " code known to data_sources/geography; "
-              "check the file is the right PHS resource or update the geography lookup.")
+    table.fail_first(resolved.isna().to_numpy(), column,
+                     "area code {value!r} is not a " + "/".join(allowed) + " code known to data_sources/geography; "
+                     "check the file is the right PHS resource or update the geography lookup.")
     return resolved
 
 
@@ -217,8 +242,8 @@ def age_band_columns(columns: Iterable[str], prefix: str) -> list[tuple[str, str
     return list(zip(found, bands.tolist(), strict=True))
 
 
-def with_provenance(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Return ``frame`` with the provenance columns of ``path`` and 1-based ``source_row`` (from its index)."""
-    out = add_provenance(frame, describe_file(path))
+def with_provenance(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
+    """Return ``frame`` with the provenance columns of the table's file and 1-based ``source_row`` (its index)."""
+    out = add_provenance(frame, describe_file(table.path))
     out["source_row"] = frame.index.to_numpy() + 1
     return out

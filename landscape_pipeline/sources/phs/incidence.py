@@ -24,22 +24,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from landscape_pipeline.tabular import RawTable
+
+from . import layouts
 from .canonical import Indicator, attribute_to_council_areas, finish, indicator_rows
 from .common import (
     CANCER_SITE,
     ISLAND_GROUP,
     SCOTLAND,
+    age_band_columns,
     area_names,
+    check_all_ages,
     flagged,
     join_notes,
+    kind_of,
     numbers,
     periods,
     qualifier_note,
     qualifiers,
-    read_phs_csv,
-    require_columns,
+    read_phs_table,
     resolve_codes,
     sexes,
+    use_columns,
     with_provenance,
 )
 
@@ -53,21 +59,20 @@ COUNT = Indicator("phs_cancer_incidence_count", "New cancer registrations (all a
                   "count", "registrations", "Not applicable", THEME)
 INDICATORS = (EASR, CRUDE, COUNT)
 
-REQUIRED = ("CancerSite", "Sex", "Year", "IncidencesAllAges", "CrudeRate", "CrudeRateLower95pcConfidenceInterval",
-            "CrudeRateUpper95pcConfidenceInterval", "EASR", "EASRLower95pcConfidenceInterval",
-            "EASRUpper95pcConfidenceInterval")
-_MEASURES = REQUIRED[3:]
+_MEASURES = tuple(layouts.INCIDENCE)
 
 
-def read_incidence_rows(path: Path) -> pd.DataFrame:
-    """Return the unfinished canonical rows of one PHS incidence file (board or Scotland)."""
-    raw = read_phs_csv(path)
-    geo_column = "HB" if "HB" in raw.columns else "Country"
-    require_columns(raw, path, (geo_column, *REQUIRED), "cancer incidence (HB or Country)")
+def read_incidence_rows(path: Path, geo_column: str) -> pd.DataFrame:
+    """Return the unfinished canonical rows of one PHS incidence file (``geo_column`` "HB" or "Country")."""
+    table = read_phs_table(path)
+    use_columns(table, {geo_column: layouts.GEOGRAPHY[geo_column], **layouts.IDENTITY, **layouts.INCIDENCE},
+                "cancer incidence (HB or Country)")
+    raw = table.frame
     allowed = ("S08", "S92", "GR08") if geo_column == "HB" else ("S92",)
-    base = _base(raw, path, geo_column, allowed)
-    num = numbers(raw, list(_MEASURES), path)
-    flags = qualifiers(raw, path)
+    base = _base(table, geo_column, allowed)
+    num = numbers(table, list(_MEASURES))
+    check_all_ages(table, "IncidencesAllAges", age_band_columns(raw.columns, "IncidencesAge"), "registrations")
+    flags = qualifiers(table)
     population = (num["IncidencesAllAges"] / num["CrudeRate"] * 100_000).where(num["CrudeRate"] > 0)
     frames = []
     for indicator, value_col in ((EASR, "EASR"), (CRUDE, "CrudeRate")):
@@ -93,23 +98,25 @@ def read_incidence_rows(path: Path) -> pd.DataFrame:
 
 def read_phs_incidence_hb_csv(path: Path | str) -> pd.DataFrame:
     """Return canonical rows from a PHS incidence-by-board file (5-year summary or annual) or the Scotland file."""
-    return finish(read_incidence_rows(Path(path)))
+    _, geo_column = kind_of(Path(path))
+    return finish(read_incidence_rows(Path(path), geo_column))
 
 
-def _base(raw: pd.DataFrame, path: Path, geo_column: str, allowed: tuple[str, ...]) -> pd.DataFrame:
-    codes = resolve_codes(raw, geo_column, path, allowed)
+def _base(table: RawTable, geo_column: str, allowed: tuple[str, ...]) -> pd.DataFrame:
+    raw = table.frame
+    codes = resolve_codes(table, geo_column, allowed)
     base = pd.DataFrame({
         "area_code": codes,
         "area_name": area_names(codes),
         "area_type": np.select([codes.eq(SCOTLAND), codes.eq(ISLAND_GROUP)], ["Country", "Health board group"],
                                "Health board"),
-        "sex": sexes(raw, path),
+        "sex": sexes(table),
         "category_type": CANCER_SITE,
-        "category": raw["CancerSite"].str.strip(),
+        "category": raw["CancerSite"].astype("str").str.strip(),
         "geography_method": "direct",
     }, index=raw.index)
-    base = pd.concat([base, periods(raw, path)], axis=1)
-    return with_provenance(base, path)
+    base = pd.concat([base, periods(table)], axis=1)
+    return with_provenance(base, table)
 
 
 def _either(first: pd.Series | None, second: pd.Series | None) -> pd.Series | None:

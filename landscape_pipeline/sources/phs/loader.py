@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
+from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError
 from landscape_pipeline.http import FetchedFile, HttpFetcher, save_snapshot
 
@@ -82,7 +81,8 @@ def fetch_resource(fetcher: HttpFetcher, resource: Resource, dest_dir: Path,
                              f"{len(records)} of {total} records; try again later.")
         records += page
     body = records_to_csv(fields, records[:total])
-    return save_snapshot(body, resource.api_url, dest_dir, f"phs_{resource.key}.csv", min_bytes=len(fields))
+    return save_snapshot(body, resource.api_url, dest_dir, f"phs_{resource.key}.csv", min_bytes=len(fields),
+                         check=content.csv_with_columns(*fields[:3]))
 
 
 def records_to_csv(fields: list[str], records: list[dict]) -> bytes:
@@ -107,9 +107,9 @@ def _page(fetcher: HttpFetcher, resource: Resource, *, offset: int, limit: int) 
     params = {"resource_id": resource.resource_id, "limit": limit, "offset": offset, "sort": "_id"}
     where = f"PHS resource '{resource.title}' ({resource.resource_id})"
     try:
-        response = fetcher.session.get(DATASTORE_SEARCH, params=params, timeout=fetcher.timeout_seconds)
-    except requests.RequestException as exc:
-        raise FetchError(f"{where}: could not reach {DATASTORE_SEARCH}: {exc}") from exc
+        response = fetcher.request(DATASTORE_SEARCH, params)
+    except FetchError as exc:
+        raise FetchError(f"{where}: could not reach {DATASTORE_SEARCH}: {exc}", transient=exc.transient) from exc
     try:
         payload = response.json()
     except ValueError:

@@ -34,23 +34,27 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline.stats import DSR_NOTE, ESP2013, band_weights, dsr, poisson_limits, rate
+from landscape_pipeline.tabular import RawTable
 
+from . import layouts
 from .canonical import Indicator, finish, indicator_rows
 from .common import (
     CANCER_SITE,
     SCOTLAND,
     age_band_columns,
     area_names,
+    check_all_ages,
     flagged,
     join_notes,
+    kind_of,
     numbers,
     periods,
     qualifier_note,
     qualifiers,
-    read_phs_csv,
-    require_columns,
+    read_phs_table,
     resolve_codes,
     sexes,
+    use_columns,
     with_provenance,
 )
 
@@ -67,26 +71,28 @@ DEATHS = Indicator("phs_cancer_mortality_deaths", "Deaths from cancer (all ages)
                    "count", "deaths", "Not applicable", THEME)
 INDICATORS = (EASR, UNDER75, CRUDE, DEATHS)
 
-REQUIRED = ("CancerSite", "Sex", "Year", "DeathsAllAges", "CrudeRate", "EASR")
 LEVELS = ((0.95, "95"), (0.998, "99_8"))
 FEW_DEATHS = "Confidence limits not calculated: fewer than 10 deaths"
 UNDER75_BEFORE = 75
 
 
-def read_mortality_rows(path: Path) -> pd.DataFrame:
-    """Return the unfinished canonical rows of one PHS mortality file (council area or Scotland)."""
-    raw = read_phs_csv(path)
-    geo_column = "CA" if "CA" in raw.columns else "Country"
-    require_columns(raw, path, (geo_column, *REQUIRED), "cancer mortality (CA or Country)")
-    base = _base(raw, path, geo_column)
-    num = numbers(raw, list(REQUIRED[3:]), path)
+def read_mortality_rows(path: Path, geo_column: str) -> pd.DataFrame:
+    """Return the unfinished canonical rows of one PHS mortality file (``geo_column`` "CA" or "Country")."""
+    table = read_phs_table(path)
+    use_columns(table, {geo_column: layouts.GEOGRAPHY[geo_column], **layouts.IDENTITY, **layouts.MORTALITY,
+                        **layouts.MORTALITY_OPTIONAL}, "cancer mortality (CA or Country)",
+                optional=layouts.MORTALITY_OPTIONAL)
+    raw = table.frame
+    base = _base(table, geo_column)
+    num = numbers(table, list(layouts.MORTALITY))
     deaths, easr = num["DeathsAllAges"], num["EASR"]
-    flags = qualifiers(raw, path)
+    check_all_ages(table, "DeathsAllAges", age_band_columns(raw.columns, "DeathsAge"), "deaths")
+    flags = qualifiers(table)
     hidden = flagged(flags, raw.index, "c", "DeathsAllAges", "EASR")
     notes = {c: qualifier_note(flags.get(c), c) for c in ("DeathsAllAges", "EASR", "CrudeRate")}
     population = (deaths / num["CrudeRate"] * 100_000).where(num["CrudeRate"] > 0)
-    bands = _age_bands(raw, path)
-    limits = _easr_limits(raw, path, easr, deaths, bands)
+    bands = _age_bands(table)
+    limits = _easr_limits(table, easr, deaths, bands)
     few = deaths < 10
     frames = [indicator_rows(
         base, EASR, value=easr, count=deaths, denominator=population, suppressed=hidden, **limits,
@@ -112,25 +118,28 @@ def read_mortality_rows(path: Path) -> pd.DataFrame:
 
 def read_phs_mortality_ca_csv(path: Path | str) -> pd.DataFrame:
     """Return canonical rows from a PHS cancer-mortality-by-council-area file (or the Scotland file)."""
-    return finish(read_mortality_rows(Path(path)))
+    _, geo_column = kind_of(Path(path))
+    return finish(read_mortality_rows(Path(path), geo_column))
 
 
-def _base(raw: pd.DataFrame, path: Path, geo_column: str) -> pd.DataFrame:
-    codes = resolve_codes(raw, geo_column, path, ("S12", "S92"))
+def _base(table: RawTable, geo_column: str) -> pd.DataFrame:
+    raw = table.frame
+    codes = resolve_codes(table, geo_column, ("S12", "S92"))
     base = pd.DataFrame({
         "area_code": codes,
         "area_name": area_names(codes),
         "area_type": np.where(codes.eq(SCOTLAND), "Country", "Council area"),
-        "sex": sexes(raw, path),
+        "sex": sexes(table),
         "category_type": CANCER_SITE,
-        "category": raw["CancerSite"].str.strip(),
+        "category": raw["CancerSite"].astype("str").str.strip(),
         "geography_method": "direct",
     }, index=raw.index)
-    return with_provenance(pd.concat([base, periods(raw, path)], axis=1), path)
+    return with_provenance(pd.concat([base, periods(table)], axis=1), table)
 
 
-def _age_bands(raw: pd.DataFrame, path: Path) -> dict[str, object] | None:
+def _age_bands(table: RawTable) -> dict[str, object] | None:
     """Return deaths, implied populations, weights and labels by age band, or None if the file has no bands."""
+    raw = table.frame
     count_cols = age_band_columns(raw.columns, "DeathsAge")
     if not count_cols:
         return None
@@ -138,8 +147,8 @@ def _age_bands(raw: pd.DataFrame, path: Path) -> dict[str, object] | None:
                        if p + c[len("DeathsAge"):] in raw.columns), None) for c, _ in count_cols]
     if None in rate_cols:
         return None
-    x = numbers(raw, [c for c, _ in count_cols], path).to_numpy()
-    r = numbers(raw, rate_cols, path).to_numpy()
+    x = numbers(table, [c for c, _ in count_cols]).to_numpy()
+    r = numbers(table, rate_cols).to_numpy()
     labels = [band for _, band in count_cols]
     usable = ~np.isnan(x).any(axis=1) & ~((x > 0) & ~(r > 0)).any(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -150,9 +159,10 @@ def _age_bands(raw: pd.DataFrame, path: Path) -> dict[str, object] | None:
     return {"x": x, "pops": pops, "usable": usable, "labels": labels, "weights": band_weights(labels, ESP2013)}
 
 
-def _easr_limits(raw: pd.DataFrame, path: Path, easr: pd.Series, deaths: pd.Series,
+def _easr_limits(table: RawTable, easr: pd.Series, deaths: pd.Series,
                  bands: dict[str, object] | None) -> dict[str, pd.Series]:
     """Return 95% and 99.8% limits for the published EASR (Dobson from bands, else scaled Byar's)."""
+    raw = table.frame
     index = raw.index
     enough = (deaths >= 10) & easr.notna()
     usable = bands["usable"] if bands is not None else np.zeros(len(index), dtype=bool)
@@ -170,7 +180,7 @@ def _easr_limits(raw: pd.DataFrame, path: Path, easr: pd.Series, deaths: pd.Seri
         out[f"upper_ci_{tag}"] = pd.Series(upper, index).where(enough)
     published = ("EASRLower95pcConfidenceInterval", "EASRUpper95pcConfidenceInterval")
     if all(c in raw.columns for c in published):
-        given = numbers(raw, list(published), path)
+        given = numbers(table, list(published))
         out["lower_ci_95"], out["upper_ci_95"] = given[published[0]], given[published[1]]
     return out
 

@@ -7,47 +7,42 @@ from pathlib import Path
 
 import pandas as pd
 
+from landscape_pipeline import schema
 from landscape_pipeline.errors import SourceDataError
+from landscape_pipeline.provenance import describe_file
 from landscape_pipeline.sources.base import SourceInputs
 
 from .canonical import finish
-from .common import read_header
+from .common import kind_of
 from .incidence import read_incidence_rows
 from .mortality import read_mortality_rows
 
-#: Lookup files PHS publishes beside the data (qualifiers, board names): recognised and skipped.
-LOOKUP_HEADERS = ({"Qualifier", "QualifierName"}, {"HB", "HBName"}, {"CA", "CAName"})
-
-
-def kind_of(path: Path) -> str:
-    """Return "mortality", "incidence" or "lookup" from a PHS file's header; raise for anything else."""
-    header = set(read_header(path))
-    geography = header & {"CA", "HB", "Country"}
-    if "DeathsAllAges" in header and geography & {"CA", "Country"}:
-        return "mortality"
-    if "IncidencesAllAges" in header and geography & {"HB", "Country"}:
-        return "incidence"
-    if any(lookup <= header for lookup in LOOKUP_HEADERS):
-        return "lookup"
-    if "DeathsAllAges" in header:
-        raise SourceDataError(path, "is PHS cancer mortality by health board or region; this source reads "
-                                    "mortality by council area (column CA) or for Scotland (column Country).")
-    raise SourceDataError(path, "is not a PHS cancer file this source knows: expected a CA, HB or Country column "
-                                "with DeathsAllAges or IncidencesAllAges. Remove it from data_sources/phs/.")
+READERS = {"mortality": read_mortality_rows, "incidence": read_incidence_rows}
 
 
 def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
-    """Return one canonical frame from PHS mortality and incidence files (lookups are skipped).
+    """Return one canonical frame from PHS mortality and incidence files; lookups are recognised and skipped.
 
-    Scotland files are read first so that, where a council-area file repeats Scotland's rows,
-    the national file's rows are kept.
+    Real files are read before synthetic ones and Scotland files before the others, so where two
+    files give the same row (a council-area file repeating Scotland's rows, or a synthetic file
+    covering a cell a real one has), the real, national one is kept. The skipped lookups are listed
+    in ``frame.attrs["skipped"]``.
     """
     del inputs  # PHS needs no upstream tables
-    readers = {"mortality": read_mortality_rows, "incidence": read_incidence_rows}
-    found = [(Path(p), kind_of(Path(p))) for p in paths]
-    found = [(p, kind) for p, kind in found if kind != "lookup"]
-    found.sort(key=lambda item: "Country" not in read_header(item[0]))
+    if not paths:
+        raise SourceDataError("data_sources/phs", "no PHS file was given; add a mortality or incidence file.")
+    found, skipped = [], []
+    for path in map(Path, paths):
+        kind, detail = kind_of(path)
+        if kind == "lookup":
+            skipped.append(f"{path.name}: a PHS {detail}, not data; skipped.")
+        else:
+            found.append((describe_file(path).synthetic, detail != "Country", path, kind, detail))
     if not found:
-        raise SourceDataError(paths[0] if paths else "data_sources/phs",
-                              "no PHS mortality or incidence file was given; add one to data_sources/phs/.")
-    return finish(pd.concat([readers[kind](path) for path, kind in found], ignore_index=True))
+        frame = schema.empty_frame()
+        frame.attrs["skipped"] = skipped
+        return frame
+    found.sort(key=lambda item: item[:2])
+    frame = finish(pd.concat([READERS[kind](path, geo) for _, _, path, kind, geo in found], ignore_index=True))
+    frame.attrs["skipped"] = skipped
+    return frame

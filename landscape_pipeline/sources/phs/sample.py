@@ -1,4 +1,8 @@
-"""Write the bundled synthetic PHS extracts: ``python -m landscape_pipeline.sources.phs.sample``.
+"""Write the bundled synthetic PHS extract: ``python -m landscape_pipeline.sources.phs.sample``.
+
+Only council-area mortality is bundled synthetic (no real file is bundled for it); the incidence
+files in ``data_sources/phs/`` are real PHS releases. :func:`write_incidence_samples` still writes
+synthetic annual incidence in PHS's layout for tests.
 
 Values are synthetic (seeded Poisson draws on plausible Scottish populations and age-specific
 rates); the layouts are PHS's (see :mod:`.mortality` and :mod:`.incidence`). Council-area
@@ -226,40 +230,70 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     text.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
+#: Real PHS files bundled as the default (copied unchanged from the project's shared reference data).
+REAL_FILES = {
+    "incidence_5yr_comb_hb_2017-2021.csv": (
+        "edc306eeab8f8aed1e758c9df5b2bd7036ccadd04e95cba83959bf009d121d23",
+        "annual-cancer-incidence/resource/e8d33b2b-1fb2-4d59-ad21-20fa2f76d9d5",
+        "Cancer incidence, 5-year summary 2017-2021 by NHS board (59 columns; sex written 'Females'; island "
+        "boards grouped as GR0800001)."),
+    "opendata_inc1620comb_hb_5_year_summary.csv": (
+        "c0bab1aa19e46f3a99f36c1e61efa2997edc7a5d74f191fe62a62bb1964419da",
+        "annual-cancer-incidence/resource/e8d33b2b-1fb2-4d59-ad21-20fa2f76d9d5",
+        "Cancer incidence, 5-year summary 2016-2020 by NHS board (59 columns)."),
+    "opendata_inc9721_scotland.csv": (
+        "746c3b136bf0da4f07dc38d15bf15a74dce4edabb69c67e08d9b8001e94358b9",
+        "annual-cancer-incidence/resource/72c852b8-ee28-4fd8-84a9-5f415f4bc325",
+        "Annual cancer incidence for Scotland, 1997-2021 (60 columns; bands to 85To89 and 90AndOver; "
+        "StandardisedIncidenceRatioQF)."),
+}
+REAL_ORIGIN = ("Downloaded from the Scottish Health and Social Care Open Data platform "
+               "(https://www.opendata.nhs.scot/dataset/annual-cancer-incidence) and kept unmodified in the public "
+               "repository fionacarson/cancer_incidence_nhs_borders (raw_data/); copied from the project's shared "
+               "reference data (reference_data/phs_cancer_incidence/).")
+
+
 def provenance() -> dict:
-    """Return the provenance manifest of the bundled files."""
+    """Return the provenance manifest of the bundled files: real incidence, synthetic mortality."""
     base = "https://www.opendata.nhs.scot/dataset"
+    files: dict[str, dict[str, object]] = {
+        name: {"synthetic": False, "url": f"{base}/{resource}", "origin": REAL_ORIGIN,
+               "licence": "Open Government Licence v3.0 (Public Health Scotland)", "sha256": sha, "description": text}
+        for name, (sha, resource, text) in REAL_FILES.items()}
+    files[MORTALITY_FILE] = {
+        "synthetic": True, "imitates_url": f"{base}/cancer-mortality/resource/eebc8f38-7297-4bdc-a417-69ce3e2e6d44",
+        "licence": "Synthetic values made by this project (landscape_pipeline/sources/phs/sample.py); not official "
+                   "statistics.",
+        "description": "Cancer mortality by council area, 2019-2023, 32 council areas and Scotland (CAQF d), deaths "
+                       "and rates by 19 age bands. Synthetic because no real council-area mortality file is bundled; "
+                       "the layout follows public code reading the resource and is not verified against a download."}
     return {
-        "source_id": "phs", "synthetic": True, "bundled_on": "2026-11-25", "publisher_url": "https://www.opendata.nhs.scot",
-        "note": "Synthetic values in the publisher's exact format; not official statistics.",
-        "files": {
-            MORTALITY_FILE: {"imitates_url": f"{base}/cancer-mortality/resource/eebc8f38-7297-4bdc-a417-69ce3e2e6d44",
-                             "description": "Cancer mortality by council area, 2019-2023, 32 council areas and "
-                                            "Scotland (CAQF d), deaths and rates by 19 age bands."},
-            INCIDENCE_FILE: {"imitates_url": f"{base}/annual-cancer-incidence/resource/"
-                                             "3aef16b7-8af6-4ce0-a90b-8a29d6870014",
-                             "description": "Annual cancer incidence by NHS board, 2018-2022, 59-column PHS layout; "
-                                            "2018 rows of Greater Glasgow and Clyde and Lanarkshire carry the "
-                                            "board codes then in use (S08000021, S08000023)."},
-            SCOTLAND_FILE: {"imitates_url": f"{base}/annual-cancer-incidence/resource/"
-                                            "72c852b8-ee28-4fd8-84a9-5f415f4bc325",
-                            "description": "Annual cancer incidence for Scotland (column Country), 2018-2022."},
-        },
+        "source_id": "phs", "synthetic": False, "bundled_on": "2026-12-02", "publisher_url": "https://www.opendata.nhs.scot",
+        "note": "Incidence files are real PHS open data, as published. Mortality by council area is synthetic (no real "
+                "file bundled); its rows are marked synthetic.",
+        "files": files,
     }
 
 
+def write_incidence_samples(folder: Path) -> list[Path]:
+    """Write synthetic annual incidence files (by board, and Scotland) in PHS's layout, e.g. for tests."""
+    rng = np.random.default_rng(SEED)
+    mortality_table(rng)  # the draws follow the mortality table's, as when all three were bundled
+    by_board, scotland = incidence_tables(rng)
+    paths = [folder / INCIDENCE_FILE, folder / SCOTLAND_FILE]
+    for frame, path in zip((by_board, scotland), paths, strict=True):
+        write_csv(frame, path)
+    return paths
+
+
 def main(folder: Path | None = None) -> list[Path]:
-    """Write the bundled PHS extracts and manifest into ``folder`` (default data_sources/phs)."""
+    """Write the bundled synthetic extract (mortality) and the manifest into ``folder`` (default data_sources/phs)."""
     folder = folder or data_sources_dir() / "phs"
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(SEED)
-    mortality = mortality_table(rng)
-    by_board, scotland = incidence_tables(rng)
-    paths = [folder / MORTALITY_FILE, folder / INCIDENCE_FILE, folder / SCOTLAND_FILE]
-    for frame, path in zip((mortality, by_board, scotland), paths, strict=True):
-        write_csv(frame, path)
+    path = folder / MORTALITY_FILE
+    write_csv(mortality_table(np.random.default_rng(SEED)), path)
     (folder / "provenance.json").write_text(json.dumps(provenance(), indent=2) + "\n", encoding="utf-8")
-    return paths
+    return [path]
 
 
 if __name__ == "__main__":

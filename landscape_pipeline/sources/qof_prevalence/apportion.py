@@ -1,8 +1,8 @@
 """Apportion GP-practice counts to local authorities by where the practice's patients live.
 
-Public, reusable API (the GP Patient Survey reuses it): :func:`choose_extract` (nearest extract
-within a distance limit), :func:`choose_lookup` (the ONS lookup of the extract's LSOA vintage),
-:func:`practice_shares`, :func:`apportion` and :func:`add_upper_tiers_and_regions`.
+Public, reusable API (the GP Patient Survey reuses it): :func:`choose_lookup` (the ONS lookup of the
+extract's LSOA vintage), :func:`practice_shares`, :func:`apportion` and :func:`add_upper_tiers_and_regions`.
+Which extract weights which period is decided in :mod:`.extracts`.
 
 For a practice p and LA l, ``share(p, l)`` is the fraction of p's registered patients of known
 residence whose LSOA lies in l. A practice's numerator and denominator are multiplied by its shares
@@ -20,29 +20,8 @@ import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import LsoaLookup
+from landscape_pipeline.geography.lsoa import LsoaLookup
 from landscape_pipeline.sources.qof_prevalence.registrations import Registrations, is_lsoa_code
-
-DAYS_PER_YEAR = 365.25
-
-
-def extract_distance_years(period_end: pd.Timestamp, extract: Registrations) -> float:
-    """Return how many years lie between a register date and an extract (either way)."""
-    return abs((extract.extract_date - pd.Timestamp(period_end)).days) / DAYS_PER_YEAR
-
-
-def choose_extract(period_end: pd.Timestamp, extracts: Sequence[Registrations],
-                   max_years: float | None = None) -> Registrations | None:
-    """Return the extract dated nearest to ``period_end`` (the QOF register date, 31 March); ties go earlier.
-
-    With ``max_years``, return None when even the nearest extract lies further away than that.
-    """
-    if not extracts:
-        raise ValueError("No GP registration extract was given.")
-    nearest = min(extracts, key=lambda e: (abs((e.extract_date - period_end).days), e.extract_date))
-    if max_years is not None and extract_distance_years(period_end, nearest) > max_years:
-        return None
-    return nearest
 
 
 def choose_lookup(extract: Registrations, lookups: Sequence[LsoaLookup]) -> LsoaLookup:

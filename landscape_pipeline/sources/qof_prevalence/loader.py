@@ -27,10 +27,11 @@ from urllib.parse import urljoin
 
 import pandas as pd
 
+from landscape_pipeline import content
 from landscape_pipeline.errors import FetchError
+from landscape_pipeline.geography.lsoa import is_lookup_header
 from landscape_pipeline.http import HttpFetcher, save_snapshot
 from landscape_pipeline.sources.fingertips.parser import check_header
-from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import is_lookup_header
 
 FINGERTIPS_URL = "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
 FINGERTIPS_PARAMS = {"indicator_ids": 276, "child_area_type_id": 7, "parent_area_type_id": 66}
@@ -53,7 +54,8 @@ _MONTH_LINK = re.compile(r"""href=["']([^"']*/patients-registered-at-a-gp-practi
 def fetch_live(fetcher: HttpFetcher, dest_dir: Path) -> list[Path]:
     """Download the QOF export, the latest LSOA registration file and the LSOA lookup; return their paths."""
     export = fetcher.download(FINGERTIPS_URL, dest_dir, "fingertips_276_gp_practices.csv",
-                              params=FINGERTIPS_PARAMS, min_bytes=200)
+                              params=FINGERTIPS_PARAMS, min_bytes=200,
+                              check=content.csv_with_columns("Indicator ID", "Area Code", "Value"))
     header = pd.read_csv(export.path, nrows=0, encoding="utf-8-sig").columns.tolist()
     check_header(export.path, header)
     return [export.path, fetch_registrations(fetcher, dest_dir), fetch_lsoa_lookup(fetcher, dest_dir),
@@ -79,7 +81,8 @@ def registration_link(fetcher: HttpFetcher) -> str:
 def fetch_registrations(fetcher: HttpFetcher, dest_dir: Path) -> Path:
     """Download the LSOA registration file (unzipping it if needed); return the CSV path."""
     url = registration_link(fetcher)
-    fetched = fetcher.download(url, dest_dir, url.rsplit("/", 1)[-1], min_bytes=1_000)
+    fetched = fetcher.download(url, dest_dir, url.rsplit("/", 1)[-1], min_bytes=1_000,
+                               check=content.csv_or_zip_with_columns("PRACTICE_CODE", "LSOA_CODE"))
     if not zipfile.is_zipfile(fetched.path):
         return fetched.path
     with zipfile.ZipFile(fetched.path) as archive:
@@ -88,7 +91,8 @@ def fetch_registrations(fetcher: HttpFetcher, dest_dir: Path) -> Path:
         if not members:
             raise FetchError(f"{url} holds no CSV.")
         body = archive.read(members[0])
-    return save_snapshot(body, url, dest_dir, Path(members[0]).name).path
+    return save_snapshot(body, url, dest_dir, Path(members[0]).name,
+                         check=content.csv_with_columns("PRACTICE_CODE", "LSOA_CODE")).path
 
 
 def fetch_lsoa_lookup(fetcher: HttpFetcher, dest_dir: Path) -> Path:
@@ -110,7 +114,8 @@ def fetch_lsoa_lookup(fetcher: HttpFetcher, dest_dir: Path) -> Path:
     table = pd.DataFrame(records, columns=list(LOOKUP_FIELDS))
     buffer = io.StringIO()
     table.to_csv(buffer, index=False)
-    return save_snapshot(buffer.getvalue().encode(), LOOKUP_SERVICE, dest_dir, "lsoa21_to_lad23_lookup.csv").path
+    return save_snapshot(buffer.getvalue().encode(), LOOKUP_SERVICE, dest_dir, "lsoa21_to_lad23_lookup.csv",
+                         check=content.csv_with_columns(*LOOKUP_FIELDS)).path
 
 
 def fetch_lsoa11_lookup(fetcher: HttpFetcher, dest_dir: Path) -> Path:

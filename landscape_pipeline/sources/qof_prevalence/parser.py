@@ -6,13 +6,13 @@ Practices do not belong to local authorities, so - as analysts do - each practic
 through where its registered patients live:
 
 1. For each QOF year (register date 31 March), take the "Patients Registered at a GP Practice" LSOA
-   extract dated nearest to it (ties: the earlier extract), but never one further away than the
-   configured limit (:data:`MAX_YEARS_ENV`, default :data:`DEFAULT_MAX_YEARS` years): a year without
-   an extract that close is not apportioned, and its England row and the check metadata
-   (``parser_extract_limit``) say so.
+   extract dated nearest to it, within the configured limit (the rule shared with the GP Patient
+   Survey, :mod:`.extracts`): a year without an extract that close is not apportioned, and its
+   England row and the check metadata (``parser_extract_limit``) say so.
 2. Place each LSOA of residence with the ONS LSOA -> LAD lookup of the extract's LSOA vintage (2011
-   codes before 2023, 2021 codes after; :func:`.apportion.choose_lookup`), older LA codes moved to
-   current ones. A practice's share of an LA is the fraction of its patients of known residence
+   codes before 2023, 2021 codes after; :func:`.apportion.choose_lookup`; the lookups given with the
+   files, else those bundled with the geography, :mod:`landscape_pipeline.geography.lsoa`), older LA
+   codes moved to current ones. A practice's share of an LA is the fraction of its patients of known residence
    living there (``NO2021``-style "unknown" rows are left out and the rest rescaled).
 3. Multiply each practice's numerator and denominator by its shares and sum by LA; counties sum
    their districts and regions their LAs. The sum over LAs equals the sum over the practices
@@ -31,7 +31,6 @@ The practice rows themselves are not kept.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,18 +40,17 @@ import pandas as pd
 
 from landscape_pipeline import geography, schema
 from landscape_pipeline.errors import SourceDataError
+from landscape_pipeline.geography.lsoa import LsoaLookup, bundled_lookups, is_lookup_header, read_lsoa_lookup
 from landscape_pipeline.provenance import add_provenance, combined_columns, describe_file
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.fingertips import read_fingertips_csv
 from landscape_pipeline.sources.qof_prevalence.apportion import (
     add_upper_tiers_and_regions,
     apportion,
-    choose_extract,
     choose_lookup,
-    extract_distance_years,
     practice_shares,
 )
-from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import LsoaLookup, is_lookup_header, read_lsoa_lookup
+from landscape_pipeline.sources.qof_prevalence.extracts import MAX_YEARS_ENV, ExtractChoice, choose_extracts
 from landscape_pipeline.sources.qof_prevalence.registrations import (
     Registrations,
     is_registration_header,
@@ -69,23 +67,7 @@ POLARITY = "No judgement"
 _PRACTICE = re.compile(r"^[A-Z]\d{5}$")
 COLUMN_LABELS = {"value": "Value", "count": "Count", "denominator": "Denominator", "period_label": "Time period",
                  "area_code": "Area Code (apportioned to LA via LSOA_CODE)"}
-MAX_YEARS_ENV = "LANDSCAPE_QOF_MAX_EXTRACT_YEARS"
-DEFAULT_MAX_YEARS = 2.0
 AREA_TYPES = {"lower": "Local authority", "county": "Local authority", "region": "Region"}
-
-
-def max_extract_years() -> float:
-    """Return the configured limit (years) between a QOF register date and the extract used for it."""
-    text = os.environ.get(MAX_YEARS_ENV, "").strip()
-    if not text:
-        return DEFAULT_MAX_YEARS
-    try:
-        years = float(text)
-    except ValueError:
-        years = float("nan")
-    if not np.isfinite(years) or years <= 0:
-        raise ValueError(f"{MAX_YEARS_ENV}={text!r} is not a positive number of years.")
-    return years
 
 
 def classify(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]:
@@ -131,27 +113,16 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
                               "LSOA file (gp-reg-pat-prac-lsoa-all.csv); add one to the folder.")
     practices, england = read_practice_values(exports[0])
     extracts = [read_registrations(p) for p in extract_paths]
-    if not lookup_paths:
+    lookups = [read_lsoa_lookup(p) for p in lookup_paths] or bundled_lookups()
+    if not lookups:
         raise SourceDataError(exports[0], "cannot be apportioned without an ONS LSOA -> local authority lookup "
                               "(LSOA11CD or LSOA21CD with LADyyCD); add the lookup of the extracts' LSOA vintage.")
-    lookups = [read_lsoa_lookup(p) for p in lookup_paths]
-    limit = max_extract_years()
     periods = practices.drop_duplicates("period_label").set_index("period_label")["period_end"]
-    chosen: dict[str, Registrations] = {}
-    too_far: dict[str, dict[str, object]] = {}
-    for label, end in periods.items():
-        extract = choose_extract(pd.Timestamp(end), extracts, limit)
-        if extract is None:
-            nearest = choose_extract(pd.Timestamp(end), extracts)
-            too_far[label] = {"nearest_extract": f"{nearest.label} ({nearest.path.name})",
-                              "years_away": round(extract_distance_years(pd.Timestamp(end), nearest), 2)}
-        else:
-            chosen[label] = extract
+    choice = choose_extracts({label: pd.Timestamp(end) for label, end in periods.items()}, extracts)
+    chosen = choice.chosen
     if not chosen:
-        raise SourceDataError(exports[0], f"no QOF year has a registration extract within {limit:g} years "
-                              f"({MAX_YEARS_ENV}); nearest: " + "; ".join(
-                                  f"{k}: {v['nearest_extract']}, {v['years_away']} years away"
-                                  for k, v in too_far.items()) + ". Add the extracts of those years.")
+        raise SourceDataError(exports[0], f"no QOF year has a registration extract within {choice.limit:g} years "
+                              f"({MAX_YEARS_ENV}); nearest: {choice.nearest_text()}. Add the extracts of those years.")
     used = {e.path: e for e in chosen.values()}
     placed = {path: choose_lookup(e, lookups) for path, e in used.items()}
     by_extract = {path: practice_shares(e, placed[path]) for path, e in used.items()}
@@ -163,11 +134,11 @@ def parse(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataF
     outside = by_la[~in_england]  # patients of English practices resident in Wales (or elsewhere)
     areas = add_upper_tiers_and_regions(values, shares, by_la[in_england])
     rows = _area_rows(areas, chosen, placed, practices, exports[0])
-    england_rows = _england_rows(england, values, excluded, outside, too_far, limit)
+    england_rows = _england_rows(england, values, excluded, outside, choice)
     rows = pd.concat([rows, add_provenance(england_rows, describe_file(exports[0]))], ignore_index=True)
     _compare(rows)
     out = schema.conform(rows)
-    out.attrs["extract_limit"] = {"max_years": limit, "setting": MAX_YEARS_ENV, "years_not_apportioned": too_far}
+    out.attrs["extract_limit"] = choice.metadata()
     out.attrs["extracts_used"] = {label: f"{e.label} ({e.path.name}; LSOA {placed[e.path].vintage} codes)"
                                   for label, e in sorted(chosen.items())}
     return out
@@ -204,7 +175,7 @@ def _area_rows(areas: pd.DataFrame, chosen: dict[str, Registrations], placed: di
 
 
 def _england_rows(england: pd.DataFrame, values: pd.DataFrame, excluded: pd.DataFrame, outside: pd.DataFrame,
-                  too_far: dict[str, dict[str, object]], limit: float) -> pd.DataFrame:
+                  choice: ExtractChoice) -> pd.DataFrame:
     """Return the published England rows, noting register shares that reached no English LA."""
     out = england.copy()
     out["geography_method"] = "direct"
@@ -220,10 +191,8 @@ def _england_rows(england: pd.DataFrame, values: pd.DataFrame, excluded: pd.Data
         if label in away.index:
             parts.append(f"{away[label] / total[label]:.2%} of the register is patients living outside England")
         notes[label] = "; ".join(parts) + "." if parts else None
-    for label, far in too_far.items():
-        notes[label] = (f"Not apportioned to local authorities: the nearest GP registration extract, "
-                        f"{far['nearest_extract']}, is {far['years_away']} years from this QOF year, beyond the limit "
-                        f"of {limit:g} years ({MAX_YEARS_ENV}).")
+    for label in choice.too_far:
+        notes[label] = choice.note(label, "Not apportioned to local authorities", "QOF year")
     out["value_note"] = out["period_label"].map(notes)
     drop = ("indicator_id", "indicator_name", "source_id", "source_row")
     return out[[c for c in out.columns if c in schema.COLUMN_NAMES and c not in drop]]

@@ -6,16 +6,21 @@ Writes:
   ``all_data`` export (27 columns) of indicator 276 "Cancer: QOF prevalence (all ages)" for about
   1,200 **synthetic** GP practices (ODS-style codes such as ``M84012``, a few per English LA) over five
   financial years, plus England rows; values and Wilson limits computed with ``landscape_pipeline.stats``;
-* ``data_sources/qof_prevalence/gp-reg-pat-prac-lsoa-all-jan-21.csv`` and ``...-apr-22.csv`` - NHS
-  Digital "Patients Registered at a GP Practice" LSOA files of two vintages, in their real layouts:
-  the January 2021 extract headed ``PUBLICATION, EXTRACT_DATE, PRACTICE_CODE, PRACTICE_NAME,
-  LSOA_CODE, SEX, Number of Patients`` (the real 2021 header), the April 2022 one ending
-  ``NUMBER_OF_PATIENTS``; SEX = ALL; practices draw patients from a neighbouring LA.
+* ``data_sources/qof_prevalence/gp-reg-pat-prac-lsoa-all-jan-21.csv``, ``...-apr-22.csv`` and
+  ``...-apr-24.csv`` - NHS Digital "Patients Registered at a GP Practice" LSOA files of three
+  vintages, in their real layouts: the January 2021 extract headed ``PUBLICATION, EXTRACT_DATE,
+  PRACTICE_CODE, PRACTICE_NAME, LSOA_CODE, SEX, Number of Patients`` (the real 2021 header), the
+  April 2022 and April 2024 ones ending ``NUMBER_OF_PATIENTS``; SEX = ALL; practices draw patients
+  from a neighbouring LA.
 
-Practices, names and counts are synthetic; the LSOAs of residence are **real** LSOA 2011 codes (as
-extracts before 2023 use), taken from the bundled real ONS lookup
-(``LSOA11_CCG20_LAD20_EN_LU_april_2020.csv.gz``), so they are placed by it like a real extract.
-Run ``python -m landscape_pipeline.sources.qof_prevalence.sample`` to rewrite them.
+Practices, names and counts are synthetic; the LSOAs of residence are **real** LSOA codes of the
+extract's vintage: 2011 codes (extracts before 2023) from the bundled real ONS lookup
+(:data:`~landscape_pipeline.geography.lsoa.LSOA11_FILE`), and for the April 2024 extract the same
+LSOAs moved to their 2021 codes with the bundled real ONS best-fit lookup
+(:data:`~landscape_pipeline.geography.lsoa.LSOA21_FILE`), so each is placed like a real extract. The
+April 2024 extract is drawn with its own seed, so adding it left the earlier files unchanged. It lets
+the GP Patient Survey years 2023-2025 find an extract within the limit. Run
+``python -m landscape_pipeline.sources.qof_prevalence.sample`` to rewrite them.
 """
 
 from __future__ import annotations
@@ -27,19 +32,21 @@ import numpy as np
 import pandas as pd
 
 from landscape_pipeline import geography
+from landscape_pipeline.geography.lsoa import LSOA11_FILE, LSOA21_FILE, read_lsoa_lookup
 from landscape_pipeline.geography.nhs import la_populations
 from landscape_pipeline.paths import data_sources_dir
-from landscape_pipeline.sources.qof_prevalence.lsoa_lookup import read_lsoa_lookup
 from landscape_pipeline.stats import compare_frame, proportion
+from landscape_pipeline.tabular import read_table
 
 SEED = 20240401
 YEARS = ("2019/20", "2020/21", "2021/22", "2022/23", "2023/24")
 NATIONAL = {"2019/20": 3.15, "2020/21": 3.22, "2021/22": 3.33, "2022/23": 3.47, "2023/24": 3.58}
 FINGERTIPS_FILE = "fingertips_276_cancer_qof_prevalence_gp.csv"
-#: file name -> (EXTRACT_DATE, header of the count column), per the layouts of those vintages.
-EXTRACTS = {"gp-reg-pat-prac-lsoa-all-jan-21.csv": ("04JAN2021", "Number of Patients"),
-            "gp-reg-pat-prac-lsoa-all-apr-22.csv": ("01APR2022", "NUMBER_OF_PATIENTS")}
-LOOKUP_FILE = "LSOA11_CCG20_LAD20_EN_LU_april_2020.csv.gz"  # real ONS lookup, bundled as published
+#: file name -> (EXTRACT_DATE, header of the count column, LSOA vintage), per the layouts of those vintages.
+EXTRACTS = {"gp-reg-pat-prac-lsoa-all-jan-21.csv": ("04JAN2021", "Number of Patients", 2011),
+            "gp-reg-pat-prac-lsoa-all-apr-22.csv": ("01APR2022", "NUMBER_OF_PATIENTS", 2011),
+            "gp-reg-pat-prac-lsoa-all-apr-24.csv": ("01APR2024", "NUMBER_OF_PATIENTS", 2021)}
+LATER_SEED_OFFSET = 2024  # extracts with LSOA 2021 codes draw from their own generator
 INDICATOR = (276, "Cancer: QOF prevalence (all ages)")
 PEOPLE_PER_PRACTICE = 47_000  # sample density: about 1,200 practices for England
 FINGERTIPS_HEADER = (
@@ -65,11 +72,22 @@ def _las() -> pd.DataFrame:
     return las
 
 
-def _lsoas(las: pd.DataFrame, folder: Path) -> pd.DataFrame:
+def _lsoas(las: pd.DataFrame) -> pd.DataFrame:
     """Return the real LSOA 2011 codes of each current English LA, from the bundled ONS lookup."""
-    lookup = read_lsoa_lookup(folder / LOOKUP_FILE).rows
+    lookup = read_lsoa_lookup(geography.geography_dir() / LSOA11_FILE).rows
     out = lookup[lookup["la_code"].isin(las["area_code"])]
     return out[["lsoa_code", "la_code"]]
+
+
+def _to_lsoa21(registrations: pd.DataFrame) -> pd.DataFrame:
+    """Return the registrations with each LSOA 2011 moved to its best-fit LSOA 2021 (merged LSOAs summed)."""
+    table = read_table(geography.geography_dir() / LSOA21_FILE, columns=("LSOA11CD", "LSOA21CD")).frame
+    best_fit = dict(zip(table["LSOA11CD"], table["LSOA21CD"], strict=True))
+    out = registrations.assign(LSOA_CODE=registrations["LSOA_CODE"].map(best_fit))
+    if out["LSOA_CODE"].isna().any():
+        raise ValueError("An LSOA 2011 code of the sample has no best-fit LSOA 2021 code.")
+    return out.groupby(["PRACTICE_CODE", "PRACTICE_NAME", "LSOA_CODE"], as_index=False, sort=False)[
+        "NUMBER_OF_PATIENTS"].sum()
 
 
 def _practices(las: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -172,19 +190,24 @@ def _fingertips(practices: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     return table[list(FINGERTIPS_HEADER)]
 
 
-def build(seed: int = SEED, folder: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Return every sample table keyed by file name (the real LSOA lookup is read from ``folder``)."""
-    folder = folder or data_sources_dir() / "qof_prevalence"
+def build(seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """Return every sample table keyed by file name (the real LSOA lookups are read from the geography)."""
     rng = np.random.default_rng(seed)
     las = _las()
-    lsoas = _lsoas(las, folder)
+    lsoas = _lsoas(las)
     practices = _practices(las, rng)
     registrations = _registrations(practices, lsoas, rng)
+    listed = practices["code"]  # every practice reports a QOF year within reach of every extract
     extracts = {}
-    for index, (name, (date_text, header)) in enumerate(EXTRACTS.items()):
-        listed = practices["code"]  # every practice reports a QOF year within reach of both extracts
-        extracts[name] = _extract(registrations, date_text, header, listed, 1 + 0.01 * index, rng)
-    return {FINGERTIPS_FILE: _fingertips(practices, rng), **extracts}
+    for index, (name, (date_text, header, vintage)) in enumerate(EXTRACTS.items()):
+        if vintage == 2011:
+            extracts[name] = _extract(registrations, date_text, header, listed, 1 + 0.01 * index, rng)
+    fingertips = _fingertips(practices, rng)
+    later = np.random.default_rng(seed + LATER_SEED_OFFSET)
+    for index, (name, (date_text, header, vintage)) in enumerate(EXTRACTS.items()):
+        if vintage == 2021:
+            extracts[name] = _extract(_to_lsoa21(registrations), date_text, header, listed, 1 + 0.01 * index, later)
+    return {FINGERTIPS_FILE: fingertips, **extracts}
 
 
 def write(folder: Path | None = None, seed: int = SEED) -> list[Path]:
@@ -192,7 +215,7 @@ def write(folder: Path | None = None, seed: int = SEED) -> list[Path]:
     folder = folder or data_sources_dir() / "qof_prevalence"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in build(seed, folder if (folder / LOOKUP_FILE).exists() else None).items():
+    for name, table in build(seed).items():
         path = folder / name
         table.to_csv(path, index=False, lineterminator="\n")
         written.append(path)

@@ -1,13 +1,14 @@
-"""Small-number disclosure control: primary suppression, rounding, secondary suppression and leak checks.
+"""Disclosure rules, one per publisher practice, and the cell-by-cell tools: apply a rule, find leaks.
 
-Apply it to *published* tables only, after values and CIs have been computed from unrounded counts
-(methods.md section 3 and 6.1). Suppressed rows keep the row but blank the count, value and limits,
-set ``suppressed=True`` and carry the Fingertips value note :data:`SUPPRESSED_NOTE`.
+:data:`RULES` is the one place a rule is defined, with the publisher's guidance it follows;
+``SourceSpec.disclosure_rule`` names one of them. Suppressed rows keep the row but blank the
+count, value and limits, set ``suppressed=True`` and carry the Fingertips value note
+:data:`SUPPRESSED_NOTE` (methods.md section 3). Making whole tables safe (secondary suppression,
+figures re-derived from published counts) is :func:`landscape_pipeline.disclosure.protect`.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,14 +25,23 @@ VALUE_COLUMNS = ("value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_
 
 @dataclass(frozen=True)
 class DisclosureRule:
-    """A named rule: counts in [suppress_min, suppress_max] are suppressed, others rounded to ``round_to``."""
+    """A named rule: counts in [suppress_min, suppress_max] are suppressed, others rounded to ``round_to``.
+
+    ``guidance`` cites the publisher's guidance the rule follows.
+    """
 
     name: str
     suppress_min: int | None
     suppress_max: int | None
     round_to: int | None
     description: str
+    guidance: str = ""
     value_note: str = SUPPRESSED_NOTE
+
+    @property
+    def controls(self) -> bool:
+        """True when the rule hides or rounds anything (every rule but "none")."""
+        return self.suppress_max is not None or bool(self.round_to)
 
     def suppresses(self, counts: Any) -> np.ndarray:
         """Return a boolean array: True where a count falls in the suppressed range (NaN is never suppressed)."""
@@ -47,17 +57,63 @@ class DisclosureRule:
             return c
         return np.floor(c / self.round_to + 0.5) * self.round_to
 
+    def published(self, counts: Any) -> np.ndarray:
+        """Return counts as the rule publishes them: NaN where suppressed, rounded elsewhere."""
+        c = _floats(counts)
+        return np.where(self.suppresses(c), np.nan, self.rounded(c))
+
+    def reader_bounds(self, published: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Return (low, high): what a reader knows about each true count from its published form alone.
+
+        A hidden (NaN) count is at least ``suppress_min`` (zeros are always shown) and unbounded above,
+        because a reader cannot tell a small count from a cell hidden to protect another. A shown count
+        that is a non-zero multiple of ``round_to`` lies within half a base of it and above the
+        suppressed range; any other shown count is exact.
+        """
+        p = _floats(published)
+        hidden = np.isnan(p)
+        lo, hi = p.copy(), p.copy()
+        if self.round_to:
+            base = self.round_to
+            rounded = ~hidden & (p > 0) & (np.mod(p, base) == 0)
+            floor = (self.suppress_max or 0) + 1
+            lo = np.where(rounded, np.maximum(np.ceil(p - base / 2), floor), lo)
+            hi = np.where(rounded, np.ceil(p + base / 2) - 1, hi)
+        lo = np.where(hidden, float(self.suppress_min or 0), lo)
+        hi = np.where(hidden, np.inf, hi)
+        return lo, hi
+
+
+_HES_GUIDANCE = (
+    "NHS Digital, 'Disclosure control methodology for Hospital Episode Statistics (HES) and Emergency Care Data "
+    "Set (ECDS)', from September 2018 (digital.nhs.uk/data-and-information/data-tools-and-services/data-services/"
+    "hospital-episode-statistics/change-to-disclosure-control-methodology-for-hes-and-ecds-from-september-2018): "
+    "sub-national counts 1-7 shown as '*', other counts rounded to the nearest 5, percentages from the rounded "
+    "numerator and denominator; as applied in Fingertips (indicator metadata 22401, 41101, 92033). This pipeline "
+    "also derives rates, DSRs and confidence limits from the rounded counts, because limits from unrounded "
+    "counts give the unrounded counts back."
+)
 
 RULES: dict[str, DisclosureRule] = {
     rule.name: rule
     for rule in (
-        DisclosureRule(
-            "hes", 1, 7, 5, "HES/ECDS: counts 1-7 suppressed, other sub-national counts rounded to the nearest 5."
-        ),
-        DisclosureRule("fewer_than_5", 1, 4, None, "Counts 1-4 suppressed; no rounding."),
-        DisclosureRule("fewer_than_3", 1, 2, None, "Counts 1-2 suppressed (ONS/PHE '<3' rule); no rounding."),
-        DisclosureRule("7_or_fewer", 1, 7, None, "Counts 1-7 suppressed; no rounding."),
-        DisclosureRule("none", None, None, None, "No disclosure control (e.g. ONS deaths, which are discoverable)."),
+        DisclosureRule("hes", 1, 7, 5, "HES/ECDS: counts 1-7 suppressed, other sub-national counts rounded to the "
+                       "nearest 5.", _HES_GUIDANCE),
+        DisclosureRule("fewer_than_5", 1, 4, None, "Counts 1-4 suppressed; no rounding.",
+                       "OHID Fingertips practice, e.g. indicator 41203: counts 1-4 suppressed and no values "
+                       "calculated from them; secondary suppression so that none is found by subtraction "
+                       "(indicator 92904)."),
+        DisclosureRule("fewer_than_3", 1, 2, None, "Counts 1-2 suppressed (ONS/PHE '<3' rule); no rounding.",
+                       "ONS and PHE small-number practice, e.g. Fingertips indicator 92266 (general fertility "
+                       "rate: counts below 3 suppressed)."),
+        DisclosureRule("7_or_fewer", 1, 7, None, "Counts 1-7 suppressed; no rounding.",
+                       "The HES suppression range without rounding, as Fingertips applies it to values whose "
+                       "numerator is 7 or fewer (indicator 92033)."),
+        DisclosureRule("none", None, None, None, "No disclosure control (e.g. ONS deaths, which are discoverable).",
+                       "Published as is: the publisher has already applied its own control (Fingertips, Public "
+                       "Health Scotland and ScotPHO, the Cancer Patient Experience Survey), the figures are not "
+                       "counts of people (IMD, SIMD, population estimates), or they are discoverable (ONS deaths, "
+                       "Fingertips indicator 90362)."),
     )
 }
 
@@ -133,87 +189,6 @@ def apply_rule(
         raw = _floats(df[col])
         out[col] = np.where(keep, raw, rule.rounded(raw))
     return _blank(out, hit, [*count_cols, *value_cols], rule.value_note)
-
-
-def secondary_suppression(
-    df: pd.DataFrame,
-    group_cols: Sequence[str],
-    cell_col: str = "count",
-    total_mask: Any = None,
-    total_published: bool = True,
-    value_cols: Sequence[str] | None = None,
-    note: str = SUPPRESSED_NOTE,
-) -> pd.DataFrame:
-    """Return a copy of ``df`` where no group has exactly one hidden member, so nothing is found by subtraction.
-
-    Each group (rows sharing ``group_cols``) is a set of cells that sum to a total, e.g. Male and
-    Female under Persons, or age bands under All ages. The total is the row flagged by
-    ``total_mask`` (it must share the group's ``group_cols`` values); without such a row the total
-    is assumed published elsewhere unless ``total_published=False``. A member is hidden when it is
-    ``suppressed`` or its ``cell_col`` is missing. In a group with exactly one hidden member
-    (a cell, or the total itself), the smallest visible non-zero cell is also suppressed (the
-    smallest zero cell if there is none; the total row if no cell is left). One pass protects
-    one dimension; for tables with several margins use :func:`suppress_margins`.
-    """
-    if cell_col not in df:
-        raise ValueError(f"Column '{cell_col}' not found; secondary suppression needs the published cell counts.")
-    value_cols = [c for c in VALUE_COLUMNS if c in df] if value_cols is None else list(value_cols)
-    n = len(df)
-    is_total = _mask(total_mask, n, "total_mask")
-    gid = df.groupby(list(group_cols), sort=False, dropna=False).ngroup().to_numpy()
-    n_groups = int(gid.max()) + 1 if n else 0
-    count = _floats(df[cell_col])
-    hidden = np.isnan(count)
-    # Only suppressed members need protecting; a merely missing cell hides nothing sensitive.
-    sensitive = df["suppressed"].to_numpy(dtype=bool) if "suppressed" in df else hidden.copy()
-    hidden |= sensitive
-    totals = np.bincount(gid, weights=is_total, minlength=n_groups)
-    if (totals > 1).any():
-        raise ValueError(f"{int((totals > 1).sum())} group(s) have more than one row flagged as the total.")
-    has_total = totals > 0
-    n_hidden = np.bincount(gid, weights=hidden, minlength=n_groups) + (~has_total & (not total_published))
-    n_sensitive = np.bincount(gid, weights=sensitive, minlength=n_groups)
-    exposed = (has_total | total_published) & (n_hidden == 1) & (n_sensitive == 1)
-    candidate = ~is_total & ~hidden & exposed[gid]
-    rows = np.flatnonzero(candidate)
-    order = np.lexsort((rows, count[rows], count[rows] == 0, gid[rows]))
-    first_groups, first = np.unique(gid[rows][order], return_index=True)
-    extra = np.zeros(n, dtype=bool)
-    extra[rows[order][first]] = True
-    unresolved = exposed.copy()
-    unresolved[first_groups] = False
-    fix_total = is_total & ~hidden & unresolved[gid]
-    extra |= fix_total
-    unresolved[gid[fix_total]] = False
-    if unresolved.any():
-        warnings.warn(
-            f"{int(unresolved.sum())} group(s) have one hidden cell and no other cell or total row to suppress; "
-            "withhold their published totals.",
-            stacklevel=2,
-        )
-    return _blank(df.copy(), extra, [cell_col, *value_cols], note)
-
-
-def suppress_margins(
-    df: pd.DataFrame,
-    margins: Sequence[tuple[Sequence[str], Any]],
-    cell_col: str = "count",
-    max_rounds: int = 20,
-    **kwargs: Any,
-) -> pd.DataFrame:
-    """Return ``df`` after :func:`secondary_suppression` over every (group_cols, total_mask) margin until stable.
-
-    Suppressing a cell for one margin (e.g. sex within age) can expose another (age within sex),
-    so the margins are revisited until a full round suppresses nothing more.
-    """
-    out = df
-    for _ in range(max_rounds):
-        before = int(np.isnan(_floats(out[cell_col])).sum())
-        for group_cols, total_mask in margins:
-            out = secondary_suppression(out, group_cols, cell_col, total_mask, **kwargs)
-        if int(np.isnan(_floats(out[cell_col])).sum()) == before:
-            return out
-    raise RuntimeError(f"Secondary suppression did not settle within {max_rounds} rounds.")
 
 
 def find_leaks(
