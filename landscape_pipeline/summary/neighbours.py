@@ -127,7 +127,8 @@ def _aged_65_plus(rows: pd.DataFrame) -> pd.Series:
 def nearest_neighbours(features: pd.DataFrame, k: int = K) -> dict[str, tuple[str, ...]]:
     """Return each area's ``k`` nearest areas in its pool (standardised features, Euclidean distance)."""
     out: dict[str, tuple[str, ...]] = {}
-    for _pool, group in features.groupby("pool", sort=True):
+    known = features[list(FEATURES)].notna().any(axis=1)  # an area with no published feature is nobody's neighbour
+    for _pool, group in features[known].groupby("pool", sort=True):
         group = group.sort_index()
         x = group[list(FEATURES)].to_numpy(dtype=float)
         usable = np.isfinite(x).any(axis=0)
