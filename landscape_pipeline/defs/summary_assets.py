@@ -8,6 +8,7 @@ from landscape_pipeline import paths
 from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.sites import read_sites, register_path
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import read_indicators
 
@@ -25,8 +26,10 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     @dg.asset(
         key=SUMMARY, group_name="landscape", deps=[BASELINES, INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
         backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html", "markdown"},
-        description="Plain-English landscape summary per LA for programme managers: findings, spine chart, "
-                    "trends and tables, as <data root>/summaries/<CODE>.html and .md plus index.html.",
+        description="Plain-English landscape summary per LA for programme managers: comparison with the nation, "
+                    "region and similar areas, findings, one table per theme, change since a site's frozen "
+                    "baseline; <data root>/summaries/<CODE>.html, -board.html, .md, .csv, .xlsx, overviews "
+                    "per region and for the programme sites, and index.html.",
     )
     def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         from landscape_pipeline.summary import write_summaries
@@ -34,7 +37,9 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         root = settings.root()
         table = read_indicators(paths.indicators_path(root))
         codes = list(context.partition_keys)
-        written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs)
+        register = read_sites() if register_path().exists() else None
+        written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs,
+                                  root=root, sites=register)
         context.log.info(f"Wrote {len(codes)} summary page(s) under {summaries_dir(root)}")
         return dg.MaterializeResult(metadata={
             "pages": len(codes), "files": len(written),

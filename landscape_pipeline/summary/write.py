@@ -104,8 +104,10 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
             for name, body in downloads(page, frame).items():
                 writer.put(name, body)
         synthetic = bool(builder.prepared.synthetic_areas)
-        for group in groups:
-            rug = build_rug(group.title, group.codes, {c: builder.rows(c) for c in group.codes})
+        built = set(codes)
+        for group in groups:  # an overview shows the areas whose pages exist (this build's or an earlier one's)
+            shown = [c for c in group.codes if c in built or (out_dir / f"{c}.html").exists()]
+            rug = build_rug(group.title, shown, {c: builder.rows(c) for c in shown})
             note = ("Each programme site's local authorities, English and Scottish side by side: each is coloured "
                     "against its own nation. Rows that measure the same thing in both nations share a line."
                     if group.kind == "sites" else "")
