@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np

@@ -327,7 +327,7 @@ def test_scottish_page_compares_with_scotland(built):
     assert page.comparator_code == geography.SCOTLAND and page.comparator_name == "Scotland"
     html, md = render_html(page), render_markdown(page)
     assert "How Dundee City compares with Scotland, NHS Tayside and similar areas" in html
-    assert '<th scope="col" class="num">Scotland</th>' in html and [c.benchmark for c in page.counts][0] == "Scotland"
+    assert '<th scope="col" class="num">Scotland</th>' in html and page.counts[0].benchmark == "Scotland"
     assert "than England" not in html and "similar to England" not in html and "England value" not in html
     assert page.findings and all("Scotland" in f.text for f in page.findings if f.kind != "trend")
     assert "| Scotland |" in md and "Scottish council areas" in html
