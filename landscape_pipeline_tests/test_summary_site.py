@@ -183,3 +183,21 @@ def test_since_baseline_on_site_pages_uses_the_compare_function(tmp_path):
     assert "Since the programme baseline" in read(out, f"{COVENTRY}-board.html")
     other = read(out, "E06000001.html")  # not a site: no baseline section
     assert 'id="since"' not in other and "Since baseline" not in other
+
+
+def test_cli_writes_one_board_summary_with_the_site_baseline(tmp_path):
+    from landscape_pipeline import paths
+    from landscape_pipeline.cli.summary import run_summary
+    from landscape_pipeline.sites import read_sites
+    from landscape_pipeline.storage import write_indicators
+
+    coventry = read_sites().find("Coventry")  # the bundled register, as the command reads it
+    build_evaluator_root(tmp_path, (2021, 2022))
+    freeze.freeze(tmp_path, coventry.freeze_label(), [COVENTRY])
+    write_indicators(harmonise([build_evaluator_root(tmp_path, (2021, 2022, 2023), step=20)]),
+                     paths.indicators_path(tmp_path))
+    out = tmp_path / "board.html"
+    assert run_summary(tmp_path, COVENTRY, False, "board", str(out)) == 0
+    board = out.read_text(encoding="utf-8")
+    assert board.startswith("<!DOCTYPE html>") and "Board summary: cancer landscape in Coventry" in board
+    assert "Since the programme baseline" in board and "programme site: Coventry" in board

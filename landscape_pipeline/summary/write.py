@@ -78,6 +78,16 @@ def downloads(page: SummaryPage, frame: pd.DataFrame) -> dict[str, bytes]:
             f"{page.area_code}.xlsx": xlsx_bytes(frame, metadata, None, DOWNLOAD_NOTES)}
 
 
+def build_context(indicators: pd.DataFrame, *, built_at: datetime, root: Path | None = None,
+                  sites: SiteRegister | None = None, downloads: bool = False,
+                  extra_codes: Sequence[str] = ()) -> BuildContext:
+    """Return the build-wide context: similar areas, programme sites, change since their baselines, evidence."""
+    since, since_label = sitecontext.since_baseline(root, sites)
+    return BuildContext(neighbours=build_neighbours(indicators), site_of=sitecontext.site_of(sites), since=since,
+                        since_label=since_label, evidence=sitecontext.evidence_lookup(built_at.date()),
+                        downloads=downloads, extra_codes=list(extra_codes))
+
+
 def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir: Path, *, built_at: datetime,
                     sources: Mapping[str, SourceSpec], root: Path | None = None,
                     sites: SiteRegister | None = None) -> list[Path]:
@@ -86,11 +96,8 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
     codes = list(area_codes)
     areas_of_sites = sitecontext.site_areas(sites)
     groups = [g for g in overview_groups(areas_of_sites) if set(g.codes) & set(codes)]
-    since, since_label = sitecontext.since_baseline(root, sites)
-    context = BuildContext(neighbours=build_neighbours(indicators), site_of=sitecontext.site_of(sites),
-                           since=since, since_label=since_label,
-                           evidence=sitecontext.evidence_lookup(built_at.date()), downloads=True,
-                           extra_codes=[c for g in groups for c in g.codes])
+    context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
+                            extra_codes=[c for g in groups for c in g.codes])
     builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
     pages = list(builder.pages())
     frames = [page_frame(page) for page in pages]
