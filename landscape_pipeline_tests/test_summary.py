@@ -402,7 +402,8 @@ def test_every_local_authority_in_one_call(tmp_path):
     overviews = names - per_page - {"index.html"}
     regions = {la.region_name or la.health_board_name or la.nation_name
                for la in geography.current_local_authorities()}
-    assert len(codes) == 382 and per_page <= names and len(overviews) == len(regions) and elapsed < 60
+    # a gross-regression guard (about 45 s on a loaded two-core machine; whole-table work is done once)
+    assert len(codes) == 382 and per_page <= names and len(overviews) == len(regions) and elapsed < 90
     assert all(n.startswith("overview-") for n in overviews)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)  # no temp files left
     index = (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -3,12 +3,11 @@
 A site's baseline is the frozen set labelled with :meth:`landscape_pipeline.sites.Site.freeze_label`
 (or one whose manifest names the site); the change is computed once per site by
 :func:`landscape_pipeline.change.compare_with_frozen` — the same figures ``landscape compare`` gives.
-Local evidence comes from ``evidence_for(area_code, as_at)`` when the evidence register is installed.
+Local evidence comes from :func:`landscape_pipeline.evidence.evidence_for`, the register read once per build.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -95,20 +94,14 @@ def _since(row) -> Since:
                  short)
 
 
-def evidence_lookup(as_at: date) -> Callable[[str], tuple[tuple[str, str, str], ...]] | None:
-    """Return a function giving an LA's local evidence entries (date, title, link), if the register exists."""
-    try:
-        module = importlib.import_module("landscape_pipeline.evidence")
-    except ImportError:
-        return None
-    evidence_for = getattr(module, "evidence_for", None)
-    if evidence_for is None:
-        return None
+def evidence_lookup(as_at: date) -> Callable[[str], tuple[tuple[str, str, str], ...]]:
+    """Return a function giving an LA's local evidence entries (date, title, link); the register is read once."""
+    from landscape_pipeline import evidence
+
+    register = evidence.read_register()
 
     def lookup(area_code: str) -> tuple[tuple[str, str, str], ...]:
-        items = evidence_for(area_code, as_at)
-        if isinstance(items, pd.DataFrame):
-            items = items.to_dict("records")
+        items = evidence.evidence_for(area_code, as_at, register=register)
         return tuple(sorted((_field(i, "date", "published", "as_at", "period"), _field(i, "title", "name", "summary"),
                              _field(i, "url", "link", "href")) for i in items or ()))
 
