@@ -179,7 +179,9 @@ def browser(tmp_path):
 def site(tmp_path_factory) -> Path:
     codes = [COVENTRY, "E08000025", "E08000027", "E08000028", "E08000029", "E08000030", "E08000031",
              DUNDEE, "S12000041", "S12000045", "S12000047", "S12000048", "S12000049"]
-    table, sources = synthetic_table(codes, n_indicators=10)
+    # 64 indicators: about as many rows as Coventry's real page shows once families are merged and suppressed
+    # hospital rows collapsed, so the print page count below is a real test of the four-page limit
+    table, sources = synthetic_table(codes, n_indicators=64)
     out = tmp_path_factory.mktemp("site")
     sites = SiteRegister(sites=[Site(id="coventry", name="Coventry", la_codes=[COVENTRY], start_date="2025-04-01"),
                                 Site(id="dundee", name="Dundee", la_codes=[DUNDEE], start_date="2025-09-01")])
