@@ -80,6 +80,18 @@ def test_every_page_has_its_files_and_every_local_link_resolves(site):
                 assert (out / target).exists(), f"{name} links to missing {target}"
 
 
+def test_every_page_is_self_contained(site):
+    out, written, _, _ = site
+    pages = [p for p in written if p.suffix == ".html"]
+    assert len(pages) == 2 * len(CODES) + 1 + sum(1 for p in pages if p.name.startswith("overview-"))
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert "default-src 'none'" in html, path.name
+        assert not re.search(r"<link\b|<script\b[^>]*\bsrc=|<(img|iframe|object|embed)\b|url\(\s*['\"]?(?!data:)",
+                             html), path.name
+        assert '<html lang="en-GB">' in html and "<h1" in html and 'class="skip-link"' in html, path.name
+
+
 def test_site_overview_shows_every_site_area_in_one_sortable_view(site):
     out, _, _, _ = site
     html = read(out, "overview-sites.html")
