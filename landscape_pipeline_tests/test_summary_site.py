@@ -81,7 +81,7 @@ def test_every_page_has_its_files_and_every_local_link_resolves(site):
 
 
 def test_every_page_is_self_contained(site):
-    out, written, _, _ = site
+    _, written, _, _ = site
     pages = [p for p in written if p.suffix == ".html"]
     assert len(pages) == 2 * len(CODES) + 1 + sum(1 for p in pages if p.name.startswith("overview-"))
     for path in pages:
