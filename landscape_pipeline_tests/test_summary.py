@@ -58,28 +58,37 @@ def test_direction_follows_label_and_polarity(comparison, polarity, expected):
 
 
 def test_worse_low_is_good_and_higher_value_reads_significantly_higher():
+    # 141.2 - 121.5 = 19.7, which is 16% of England's value: a large difference (15% or more)
     text = comparison_sentence(make_row(), "Coventry", "England")
-    assert text == ("Under 75 mortality rate from cancer in Coventry (141.2 per 100,000, 2021–23) is significantly "
-                    "higher than England (121.5 per 100,000); for this measure higher is worse.")
+    assert text == ("Under 75 mortality rate from cancer in Coventry was 141.2 per 100,000 (2021–23), 19.7 per "
+                    "100,000 (16%) higher than England (121.5 per 100,000): a significant, large difference "
+                    "(higher is worse).")
 
 
-def test_worse_high_is_good_reads_significantly_lower():
+def test_worse_high_is_good_reads_significantly_lower_in_percentage_points():
     row = make_row(name="Cancer screening coverage: bowel cancer", unit="%", value=61.0, comparator_value=70.3,
                    polarity="High is good", sentence_value="61.0%")
-    assert "is significantly lower than England (70.3%); for this measure lower is worse." in \
-        comparison_sentence(row, "Coventry", "England")
+    # 9.3 points is 13% of 70.3: moderate (5% to 15%)
+    assert comparison_sentence(row, "Coventry", "England").endswith(
+        "was 61.0% (2021–23), 9.3 percentage points lower than England (70.3%): a significant, moderate "
+        "difference (lower is worse).")
+
+
+def test_significant_but_small_difference_says_so():
+    text = comparison_sentence(make_row(value=124.0, sentence_value="124.0 per 100,000"), "Coventry", "England")
+    assert "2.5 per 100,000 (2%) higher than England" in text and "significant, but a small difference" in text
 
 
 def test_similar_is_said_as_such_without_significance():
     text = comparison_sentence(make_row(comparison="Similar", value=123.0), "Coventry", "England")
-    assert "is similar to England (121.5 per 100,000)." in text and "significant" not in text
+    assert text.endswith(", similar to England (121.5 per 100,000).") and "significant" not in text
 
 
 def test_no_judgement_difference_makes_no_better_or_worse_claim():
     row = make_row(comparison="Higher", polarity="No judgement", unit="%", value=3.9, comparator_value=3.4,
                    sentence_value="3.9%")
     text = comparison_sentence(row, "Coventry", "England")
-    assert "significantly higher than England (3.4%)." in text
+    assert "0.5 percentage points higher than England (3.4%)" in text
     assert "better" not in text and "worse" not in text
 
 
@@ -108,8 +117,26 @@ def test_findings_are_capped_and_most_notable_first():
              make_row(indicator_id="trend", comparison="Not compared", trend="Increasing and getting worse")]
     found = headline_findings(rows, "Coventry", "England")
     assert len(found) == 8
-    assert [f.indicator_id for f in found[:4]] == ["worse_big", "worse_small", "trend", "better"]
+    # ranked by what matters, not significance alone: a large better difference (26%) outranks a worse one of 3%
+    assert [f.indicator_id for f in found[:4]] == ["worse_big", "better", "worse_small", "trend"]
     assert all(f.kind == "similar" for f in found[4:])
+    assert "significant, but a small difference" in next(f.text for f in found if f.indicator_id == "worse_small")
+
+
+def test_missed_screening_standard_is_named_and_ranked_up():
+    from landscape_pipeline.summary.standards import assess
+
+    def screening(value: float) -> IndicatorRow:
+        return make_row(indicator_id="fingertips_22001", name="Cancer screening coverage: breast cancer", unit="%",
+                        value=value, comparator_value=value, comparison="Similar", polarity="High is good",
+                        sentence_value=f"{value}%", standard=assess("fingertips_22001", value))
+
+    below, between, meets = screening(66.0), screening(75.0), screening(82.0)
+    assert below.standard.status == "Below acceptable" and between.standard.missed == 1 and meets.standard.missed == 0
+    found = headline_findings([meets, between, below], "Coventry", "England")
+    assert [f.text.split(" was ")[1][:5] for f in found[:2]] == ["66.0%", "75.0%"]
+    assert "Below the national standard (acceptable 70%, achievable 80%)." in found[0].text
+    assert "standard" in found[0].label
 
 
 # --------------------------------------------------------------------------- charts
@@ -159,16 +186,18 @@ def built():
 
 
 def _rows(page) -> dict[str, IndicatorRow]:
-    return {r.indicator_id: r for t in page.themes for r in t.rows}
+    return {r.indicator_id: r for r in page.all_rows}
 
 
 def test_page_findings_agree_with_comparison_labels(built):
     _, _, pages = built
     page = pages[COVENTRY]
     texts = [f.text for f in page.findings]
-    assert any(t.startswith("Under 75 mortality rate from cancer in Coventry (170.0 per 100,000, 2023) is "
-                            "significantly higher than England") for t in texts)
-    assert any("Emergency admissions with cancer in Coventry" in t and "is similar to England" in t for t in texts)
+    mortality = _rows(page)[MORTALITY]
+    gap = 170.0 - mortality.comparator_value
+    assert any(t.startswith(f"Under 75 mortality rate from cancer in Coventry was 170.0 per 100,000 (2023), "
+                            f"{gap:.1f} per 100,000 ({100 * gap / mortality.comparator_value:.0f}%) higher than "
+                            "England") for t in texts)
     rows = _rows(page)
     for finding in page.findings:
         row = rows[finding.indicator_id]
@@ -176,13 +205,22 @@ def test_page_findings_agree_with_comparison_labels(built):
             assert row.trend.lower() in finding.text
             continue
         way = direction(row.comparison, row.polarity)
-        label = {"Worst": "worse", "Best": "better"}.get(row.comparison, row.comparison.lower())
-        assert way is not None and finding.label.split()[0].lower() == label
+        if way in ("higher", "lower"):  # a national difference leads the finding and names England
+            assert finding.label.startswith(f"{row.comparison} than England")
+        else:  # otherwise the label names the region or similar areas the finding rests on
+            named = {"West Midlands": row.region, "similar areas": row.similar}
+            bench = next(b for n, b in named.items() if finding.label.endswith(n) or f" {n} ·" in finding.label)
+            assert finding.label.split()[0] == bench.comparison
         if way == "similar":
-            assert "similar to England" in finding.text and "significantly" not in finding.text
+            assert "similar to England" in finding.text and "significant" not in finding.text.split(". ")[0]
         else:
-            assert f"significantly {way} than England" in finding.text
+            assert f"{way} than England" in finding.text and "significant" in finding.text
             assert (row.value > row.comparator_value) == (way == "higher")
+        # the region and similar-areas clauses follow their own labels
+        for bench, value in ((row.region, row.region_value), (row.similar, row.similar_value)):
+            if bench is not None and bench.comparison in ("Worse", "Better", "Higher", "Lower") and value:
+                way = direction(bench.comparison, row.polarity)
+                assert f"{way} than {'similar areas' if bench is row.similar else bench.name}" in finding.text
     assert not [f for f in page.findings if f.indicator_id == PREVALENCE and f.kind != "trend"]
 
 
@@ -196,7 +234,7 @@ def test_suppressed_values_never_appear_as_numbers(built):
     for text in (html, md):
         assert SUPPRESSED_TEXT in text
         assert not [c for c in CANARIES if c in text], "a suppressed value leaked"
-    assert "2022, 2023: suppressed (small numbers)" in html  # the sparkline's text alternative says so in words
+    assert row.hidden_reason and f"{row.name} ({row.period}): <span class=\"suppressed\">{SUPPRESSED_TEXT}" in html
 
 
 class _ResourceAudit(HTMLParser):
@@ -257,18 +295,28 @@ def test_page_content_and_accessibility(built):
     page = pages[COVENTRY]
     html = render_html(page)
     assert "Synthetic sample data" in html and page.synthetic
-    assert page.population.text and page.deprivation.text.startswith("Deprivation score (IMD 2019)")
+    assert page.population.text and page.deprivation.text.startswith("IMD 2019 average score")
+    # the first screen answers "England, the West Midlands and areas like us"
+    first_screen = html[:html.index('id="findings"')]
+    assert "How Coventry compares with England, West Midlands and similar areas" in first_screen
+    assert [c.benchmark for c in page.counts] == ["England", "West Midlands", "similar areas"]
+    assert all(c.compared > 0 for c in page.counts)
+    assert len(page.similar_codes) >= 5 and COVENTRY not in page.similar_codes
+    assert all(geography.local_authority(c).tier == "single" for c in page.similar_codes)
     assert "25 November 2026, 09:30 UTC" in html and "Metropolitan borough (single tier)" in html
     assert [t.name for t in page.themes][:3] == ["Prevalence and incidence", "Mortality and survival",
                                                  "Screening and early diagnosis"]
-    assert html.count('<th scope="col"') == 9 * len(page.themes) and '<th scope="row">' in html
+    tables = [t for t in page.themes if t.rows and not t.compact]
+    assert html.count('<table class="ind">') == len(tables) and '<th scope="row">' in html
     svgs = re.findall(r"<svg\b[^>]*>", html)
     assert svgs and all('role="img"' in s or 'aria-hidden="true"' in s for s in svgs)
-    assert html.count('<svg class="spine"') == sum(1 for t in page.themes if t.spine)
-    screening = next(t for t in page.themes if t.name == "Screening and early diagnosis")
-    assert SCREENING not in [r.indicator_id for r in screening.rows if r.suppressed is False]
-    assert all("breast" not in line for r in screening.spine.rows for line in r.name_lines)  # suppressed: no spine
-    assert "attributed from ICB" in html and "Attributed from the ICB containing the area" in html
+    # each indicator once: one table row per shown indicator, its chart in the same row
+    shown = [r for t in tables for r in t.rows]
+    assert all(html.count(f'<tr id="{r.anchor}"') == 1 for r in shown)
+    assert html.count('<svg class="mini"') == sum(1 for r in shown if r.spine)
+    screening = _rows(page)[SCREENING]
+    assert screening.spine is None and screening.hidden_reason  # suppressed: no chart, collapsed with a reason
+    assert "Attributed from the ICB containing the area" in html
     assert "@page { size: A4" in html and re.search(r"<h1>Coventry", html)
     assert "English districts and unitary authorities" in html
 
@@ -278,10 +326,12 @@ def test_scottish_page_compares_with_scotland(built):
     page = pages[DUNDEE]
     assert page.comparator_code == geography.SCOTLAND and page.comparator_name == "Scotland"
     html, md = render_html(page), render_markdown(page)
-    assert "Compared with Scotland" in html and '<th scope="col" class="num">Scotland</th>' in html
+    assert "How Dundee City compares with Scotland, NHS Tayside and similar areas" in html
+    assert '<th scope="col" class="num">Scotland</th>' in html and page.counts[0].benchmark == "Scotland"
     assert "than England" not in html and "similar to England" not in html and "England value" not in html
     assert page.findings and all("Scotland" in f.text for f in page.findings if f.kind != "trend")
-    assert "| Scotland |" in md and "Scottish council areas" in html and "NHS Tayside" in html
+    assert "| Scotland |" in md and "Scottish council areas" in html
+    assert all(geography.local_authority(c).nation_name == "Scotland" for c in page.similar_codes)
 
 
 def test_markdown_version(built):
@@ -290,7 +340,9 @@ def test_markdown_version(built):
     assert md.startswith("# Cancer landscape: Coventry (E08000026)")
     assert "> **Synthetic sample data" in md and "## Key findings" in md and "1. " in md
     table_rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line]
-    assert table_rows and all(line.count(" | ") == 8 for line in table_rows)  # nine columns, no stray pipes
+    widths = {line.count(" | ") for line in table_rows}
+    assert table_rows and widths <= {6, 7}  # the counts table (7 columns) and indicator tables (8), no stray pipes
+    assert "| West Midlands |" in md and "| similar areas |" in md
     assert "- **Region and nation:** West Midlands, England" in md
     assert "<https://fingertips.phe.org.uk/>" in md and "<svg" not in md
 
@@ -330,7 +382,7 @@ def test_long_breakdowns_are_left_to_the_baseline_and_short_ones_shown():
 def test_empty_table_gives_valid_pages():
     pages = list(build_pages(schema.empty_frame(), [COVENTRY, DUNDEE], built_at=BUILT_AT, sources=small_sources()))
     assert [p.indicator_count for p in pages] == [0, 0]
-    assert "Compared with:** Scotland" in render_markdown(pages[1]) and "<h1>Coventry" in render_html(pages[0])
+    assert "How Dundee City compares" in render_markdown(pages[1]) and "<h1>Coventry" in render_html(pages[0])
 
 
 def test_no_synthetic_banner_for_real_data():
@@ -345,7 +397,14 @@ def test_every_local_authority_in_one_call(tmp_path):
     start = time.perf_counter()
     paths = write_summaries(table, codes, tmp_path, built_at=BUILT_AT, sources=sources)
     elapsed = time.perf_counter() - start
-    assert len(codes) == 382 and len(paths) == 2 * 382 + 1 and elapsed < 30
+    names = {p.name for p in paths}
+    per_page = {f"{c}{end}" for c in codes for end in (".html", "-board.html", ".md", ".csv", ".xlsx")}
+    overviews = names - per_page - {"index.html"}
+    regions = {la.region_name or la.health_board_name or la.nation_name
+               for la in geography.current_local_authorities()}
+    # a gross-regression guard (about 45 s on a loaded two-core machine; whole-table work is done once)
+    assert len(codes) == 382 and per_page <= names and len(overviews) == len(regions) and elapsed < 90
+    assert all(n.startswith("overview-") for n in overviews)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)  # no temp files left
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{code}.html"' in index for code in codes)
@@ -354,7 +413,7 @@ def test_every_local_authority_in_one_call(tmp_path):
     assert "<h3>West Midlands</h3>" in index and "<h3>NHS Tayside</h3>" in index
     assert 'type="search"' in index
     dundee = (tmp_path / f"{DUNDEE}.md").read_text(encoding="utf-8")
-    assert "Compared with:** Scotland" in dundee
+    assert "How Dundee City compares" in dundee and "| Scotland |" in dundee
 
 
 def test_small_sources_are_consistent():

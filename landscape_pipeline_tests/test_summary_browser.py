@@ -24,6 +24,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_summary_support import BUILT_AT, COVENTRY, DUNDEE, synthetic_table
 
+from landscape_pipeline.sites import Site, SiteRegister
 from landscape_pipeline.summary import write_summaries
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -178,10 +179,30 @@ def browser(tmp_path):
 def site(tmp_path_factory) -> Path:
     codes = [COVENTRY, "E08000025", "E08000027", "E08000028", "E08000029", "E08000030", "E08000031",
              DUNDEE, "S12000041", "S12000045", "S12000047", "S12000048", "S12000049"]
-    table, sources = synthetic_table(codes, n_indicators=10)
+    # 64 indicators: about as many rows as Coventry's real page shows once families are merged and suppressed
+    # hospital rows collapsed, so the print page count below is a real test of the four-page limit
+    table, sources = synthetic_table(codes, n_indicators=64)
     out = tmp_path_factory.mktemp("site")
-    write_summaries(table, codes, out, built_at=BUILT_AT, sources=sources)
+    sites = SiteRegister(sites=[Site(id="coventry", name="Coventry", la_codes=[COVENTRY], start_date="2025-04-01"),
+                                Site(id="dundee", name="Dundee", la_codes=[DUNDEE], start_date="2025-09-01")])
+    write_summaries(table, codes, out, built_at=BUILT_AT, sources=sources, sites=sites)
     return out
+
+
+def a4_pages(pdf: bytes) -> int:
+    """Return the number of pages of a printed PDF, checking each is A4 portrait."""
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert pdf.startswith(b"%PDF") and boxes
+    assert all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4 in points
+    return len(boxes)
+
+
+def overflowing(browser: DevTools) -> list[str]:
+    """Return elements wider than the page at the current width (a broken layout scrolls sideways)."""
+    return browser.evaluate(
+        "(() => { const w = document.documentElement.clientWidth; return [...document.querySelectorAll("
+        "'main *')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 1 && "
+        "!e.closest('.rug-wrap'); }).slice(0, 5).map(e => e.tagName + '.' + e.className); })()")
 
 
 def test_harness_detects_console_errors_and_network_requests(browser, tmp_path):
@@ -201,21 +222,49 @@ def test_page_renders_offline_without_errors(browser, site, code, comparator):
     assert browser.problems() == []
     assert browser.evaluate("document.querySelector('h1').textContent").startswith(
         "Coventry" if code == COVENTRY else "Dundee City")
-    assert comparator in browser.evaluate("document.querySelector('.key-facts').innerText")
+    first_screen = browser.evaluate("document.querySelector('#compare').innerText")
+    assert comparator in first_screen and "similar areas" in first_screen.lower()
+    assert browser.evaluate("document.querySelector('#compare').getBoundingClientRect().top") < 1600
     # every chart is an image with a text alternative, and the charts actually drew something
     unlabelled = browser.evaluate(
         "[...document.querySelectorAll('svg')].filter(s => s.getAttribute('aria-hidden') !== 'true' && "
         "!(s.getAttribute('role') === 'img' && s.querySelector('title') && s.querySelector('title').textContent))"
         ".length")
     assert unlabelled == 0
-    assert browser.evaluate("document.querySelectorAll('svg.spine circle.mk').length") > 0
+    assert browser.evaluate("document.querySelectorAll('svg.mini circle.mk').length") > 0
     assert browser.evaluate("document.querySelectorAll('svg.spark path.spark-line').length") > 0
     shot = browser.screenshot(site / f"{code}.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
-    pdf = browser.print_pdf()
-    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
-    assert pdf.startswith(b"%PDF") and len(boxes) >= 2  # it prints, over several pages
-    assert all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4 in points
+    assert overflowing(browser) == []
+    assert 1 <= a4_pages(browser.print_pdf()) <= 4  # the full page prints on at most four A4 pages
+    assert browser.problems() == []
+
+
+@pytest.mark.parametrize("code", [COVENTRY, DUNDEE])
+def test_board_summary_prints_on_one_page(browser, site, code):
+    browser.open((site / f"{code}-board.html").as_uri())
+    assert browser.problems() == []
+    assert browser.evaluate("document.querySelectorAll('ol.findings li').length") >= 1
+    assert overflowing(browser) == []
+    assert a4_pages(browser.print_pdf()) == 1
+    assert browser.problems() == []
+
+
+def test_site_overview_sorts_and_links(browser, site):
+    browser.open((site / "overview-sites.html").as_uri())
+    assert browser.problems() == []
+    areas = browser.evaluate("[...document.querySelectorAll('#rug thead a')].map(a => a.getAttribute('href'))")
+    assert areas == [f"{COVENTRY}.html", f"{DUNDEE}.html"]
+    keys = "[...document.querySelectorAll('#rug tbody tr')].map(r => Number(r.cells[1].getAttribute('data-s')))"
+    before = browser.evaluate(keys)
+    assert before != sorted(before)  # control: the indicator order is not already worst first
+    browser.evaluate("document.querySelector('#rug button[data-col=\"0\"]').click()")
+    after = browser.evaluate(keys)
+    assert after == sorted(before) and sorted(after) == sorted(before)  # worst first for Coventry
+    assert browser.evaluate("document.querySelectorAll('#rug thead th')[1].getAttribute('aria-sort')") == "descending"
+    browser.evaluate("document.querySelector('#rug button[data-col=\"-1\"]').click()")
+    assert browser.evaluate(keys) == before  # back to the indicator order
+    browser.print_pdf()
     assert browser.problems() == []
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from landscape_pipeline import geography, schema
+from landscape_pipeline import geography, ingest, schema
 from landscape_pipeline.harmonise import harmonise
 from landscape_pipeline.sources.base import SourceSpec
 
@@ -113,16 +113,19 @@ def synthetic_raw(area_codes: Sequence[str], *, n_indicators: int = 8, n_periods
                   seed: int = 20261125) -> pd.DataFrame:
     """Return an unharmonised canonical frame: indicators x areas (plus England, Scotland) x annual periods."""
     rng = np.random.default_rng(seed)
-    areas = list(dict.fromkeys([*area_codes, geography.ENGLAND, geography.SCOTLAND]))
+    regions = _regions_of(area_codes)
+    areas = list(dict.fromkeys([*area_codes, *regions, geography.ENGLAND, geography.SCOTLAND]))
     years = np.arange(2024 - n_periods, 2024)
     frames = []
     for i in range(n_indicators):
         t = TEMPLATES[i % len(TEMPLATES)]
         source = SOURCE_OF_THEME[t.theme]
         ind_id = _indicator_id(i)
-        scale = np.where(np.isin(areas, [geography.ENGLAND, geography.SCOTLAND]), 60.0, 1.0)
+        nations = np.isin(areas, [geography.ENGLAND, geography.SCOTLAND])
+        scale = np.where(nations, 60.0, np.where(np.isin(areas, regions), 8.0, 1.0))
         area_factor = np.exp(rng.normal(0, 0.12, len(areas)))
-        area_factor[np.isin(areas, [geography.ENGLAND, geography.SCOTLAND])] = 1.0
+        area_factor[nations] = 1.0
+        area_factor[np.isin(areas, regions)] = np.exp(rng.normal(0, 0.04, int(np.isin(areas, regions).sum())))
         drift = rng.normal(0, 0.01)
         grid_area = np.repeat(np.arange(len(areas)), len(years))
         grid_year = np.tile(years, len(areas))
@@ -146,13 +149,21 @@ def synthetic_raw(area_codes: Sequence[str], *, n_indicators: int = 8, n_periods
             "source_url": f"https://example.org/{source}/data.csv", "retrieved_at": RETRIEVED, "synthetic": True,
             "geography_method": "attributed" if source == "hes" else "direct",
         }))
-    frames.append(_population_rows(areas, years, rng))
+    frames.append(_population_rows([a for a in areas if a not in regions], years, rng))
     raw = pd.concat(frames, ignore_index=True)
-    scottish = raw["area_code"].str.startswith("S") & ~raw["source_id"].isin(["ons_population", "imd"])
+    scottish = raw["area_code"].str.startswith("S") & ~raw["source_id"].isin(["ons_population", "imd", "simd"])
     raw.loc[scottish, "source_id"] = "phs"
     raw.loc[scottish, "source_url"] = "https://example.org/phs/data.csv"
     raw.loc[raw["source_id"].eq("hes"), "attribution_note"] = "Attributed from the ICB containing the area"
     return schema.conform(raw)
+
+
+def published(raw: pd.DataFrame) -> pd.DataFrame:
+    """Return ``raw`` as ingestion publishes it: each controlled source through its disclosure rule."""
+    rules = {"hes": "hes"}
+    parts = [ingest.publishable(rows, rules[str(sid)]) if str(sid) in rules else rows
+             for sid, rows in raw.groupby("source_id", sort=False)]
+    return schema.conform(pd.concat(parts, ignore_index=True))
 
 
 def _population_rows(areas: list[str], years: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
@@ -170,16 +181,45 @@ def _population_rows(areas: list[str], years: np.ndarray, rng: np.random.Generat
         "source_url": "https://example.org/ons/population.csv", "retrieved_at": RETRIEVED, "synthetic": True,
         "geography_method": "direct",
     })
+    latest = population[population["period_label"].eq(population["period_label"].iloc[-1])]
+    old_share = np.clip(rng.normal(0.18, 0.035, len(latest)), 0.08, 0.32)
+    bands = []
+    for band, share in (("0-64", 1 - old_share), ("65-74", old_share * 0.55), ("75+", old_share * 0.45)):
+        bands.append(latest.assign(indicator_id="ons_population_by_age", indicator_name="Resident population by age",
+                                   category_type="Age band", category=band, age=band,
+                                   value=np.round(latest["value"].to_numpy() * share)))
+    english = [a for a in areas if not a.startswith("S")]
+    scottish = [a for a in areas if a.startswith("S")]
     imd = pd.DataFrame({
-        "indicator_id": "imd_score", "indicator_name": "Deprivation score (IMD 2019)", "source_id": "imd",
-        "area_code": areas, "period_label": "2019", "period_start": pd.Timestamp("2019-01-01"),
+        "indicator_id": "imd_average_score", "indicator_name": "IMD 2019 average score", "source_id": "imd",
+        "area_code": english, "period_label": "2019", "period_start": pd.Timestamp("2019-01-01"),
         "period_end": pd.Timestamp("2019-12-31"), "sex": "Persons", "age": "All ages",
-        "value": np.round(21.7 * np.exp(rng.normal(0, 0.35, len(areas))), 1), "value_type": "score",
+        "value": np.round(21.7 * np.exp(rng.normal(0, 0.35, len(english))), 1), "value_type": "score",
         "unit": "score", "polarity": "No judgement", "geography_method": "direct",
         "source_url": "https://example.org/imd/scores.csv", "retrieved_at": RETRIEVED, "synthetic": True,
     })
     imd.loc[imd["area_code"].eq(geography.ENGLAND), "value"] = 21.7
-    return pd.concat([population, imd], ignore_index=True)
+    simd = imd.iloc[:0].reindex(range(len(scottish))).assign(
+        indicator_id="simd_overall_pop_weighted_rank", indicator_name="SIMD 2020v2: population-weighted average rank",
+        source_id="simd", area_code=scottish, period_label="2020", period_start=pd.Timestamp("2020-01-01"),
+        period_end=pd.Timestamp("2020-12-31"), sex="Persons", age="All ages",
+        value=np.round(rng.uniform(2000, 5000, len(scottish))), value_type="mean", unit="rank",
+        polarity="Not applicable", geography_method="direct", source_url="https://example.org/simd/ranks.csv",
+        retrieved_at=RETRIEVED, synthetic=True)
+    return pd.concat([population, *bands, imd, simd], ignore_index=True)
+
+
+def _regions_of(area_codes: Sequence[str]) -> list[str]:
+    """Return the English regions and Scottish NHS boards of ``area_codes`` (they publish values too)."""
+    out = []
+    for code in area_codes:
+        try:
+            la = geography.local_authority(code)
+        except (KeyError, ValueError):
+            continue
+        if la.region_code or la.health_board_code:
+            out.append(la.region_code or la.health_board_code)
+    return list(dict.fromkeys(out))
 
 
 def synthetic_table(area_codes: Sequence[str] | None = None, *, n_indicators: int = 8, n_periods: int = 6,
@@ -195,4 +235,4 @@ def synthetic_table(area_codes: Sequence[str] | None = None, *, n_indicators: in
     raw = synthetic_raw(codes, n_indicators=n_indicators, n_periods=n_periods, seed=seed)
     if edit is not None:
         raw = schema.conform(edit(raw))
-    return harmonise([raw]), _theme_sources(n_indicators)
+    return harmonise([published(raw)]), _theme_sources(n_indicators)

@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     target = summary.add_mutually_exclusive_group(required=True)
     target.add_argument("--area", metavar="AREA", help="LA code or name.")
     target.add_argument("--all", action="store_true", help="Every LA's page and the index.")
-    summary.add_argument("--format", choices=("html", "md"), default="html")
+    summary.add_argument("--format", choices=("html", "board", "md"), default="html",
+                         help="html: the full page; board: the one-page board summary; md: Markdown.")
     summary.add_argument("--out", help="Output file (one area) or folder (--all).")
     summary.add_argument("--data-dir", help="Output root the indicator table was built in.")
 

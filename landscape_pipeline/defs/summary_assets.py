@@ -9,6 +9,7 @@ from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.settings import LandscapeSettings
+from landscape_pipeline.sites import read_sites, register_path
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import read_indicators
 
@@ -26,9 +27,11 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     @dg.asset(
         key=SUMMARY, group_name="landscape", deps=[BASELINES, INDICATOR_TABLE], partitions_def=LA_PARTITIONS,
         backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html", "markdown"},
-        description="Plain-English landscape summary per LA for programme managers: findings, spine chart, "
-                    "trends and tables, as <data root>/summaries/<CODE>.html and .md plus index.html. Partition "
-                    "keys are LA codes; the la_names table maps each code to its name.",
+        description="Plain-English landscape summary per LA for programme managers: comparison with the nation, "
+                    "region and similar areas, findings, one table per theme, change since a site's frozen "
+                    "baseline; <data root>/summaries/<CODE>.html, -board.html, .md, .csv, .xlsx, overviews "
+                    "per region and for the programme sites, and index.html. Partition keys are LA codes; the "
+                    "la_names table maps each code to its name.",
         metadata={"la_names": ui.la_names()},
     )
     def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
@@ -37,13 +40,16 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         root = settings.root()
         table = read_indicators(paths.indicators_path(root))
         codes = list(context.partition_keys)
-        written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs)
+        register = read_sites() if register_path().exists() else None
+        written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs,
+                                  root=root, sites=register)
         context.log.info(f"Wrote {len(codes)} summary page(s) ({len(written)} files) under {summaries_dir(root)}")
         by_code = dict(tuple(table.loc[table["area_code"].isin(codes)].groupby("area_code", sort=False)))
         for code in codes:  # each LA's own page and figures
             rows = by_code.get(code, table.iloc[0:0])
             context.add_asset_metadata({
                 **ui.la_metadata(code), "page": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}.html")),
+                "board": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}-board.html")),
                 "markdown": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}.md")),
                 "indicators": int(rows["indicator_id"].nunique()), "latest_period": ui.latest_period(rows),
             }, partition_key=code)

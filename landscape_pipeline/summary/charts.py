@@ -31,6 +31,26 @@ class Sparkline:
     last_class: str
     description: str
     blocks: str = ""
+    break_x: float | None = None
+
+
+MINI_WIDTH, MINI_HEIGHT, MINI_PAD = 120, 20, 6
+
+
+@dataclass(frozen=True)
+class MiniSpine:
+    """A one-row spine chart for a table cell: the range across areas, the nation, the region and similar areas."""
+
+    width: int
+    height: int
+    bar: tuple[float, float]
+    band: tuple[float, float]
+    centre: float
+    marker: float | None
+    marker_class: str
+    region: float | None
+    similar: float | None
+    description: str
 
 
 @dataclass(frozen=True)
@@ -187,8 +207,31 @@ def _row_description(item: SpineInput, area_name: str, comparator_name: str) -> 
     return f"{item.name}: {where} ({comparator_name} {item.comparator_text}; {spread})."
 
 
+def mini_spine(value: float | None, comparator: float, lowest: float, q25: float, q75: float, highest: float, *,
+               polarity: str, marker_class: str, region: float | None, similar: float | None,
+               description: str) -> MiniSpine:
+    """Return a one-row spine chart (Fingertips rule: the nation in the middle, worst on the left).
+
+    The region's and similar areas' values are ticks on the same scale (clipped to the chart).
+    """
+    half = max(abs(comparator - lowest), abs(highest - comparator), abs(value - comparator) if is_number(value) else 0)
+    sign = -1.0 if polarity == "Low is good" else 1.0
+    span = MINI_WIDTH - 2 * MINI_PAD
+
+    def place(v: float | None) -> float | None:
+        if not is_number(v):
+            return None
+        fraction = 0.5 if half == 0 else 0.5 + sign * (v - comparator) / (2 * half)
+        return round(MINI_PAD + span * min(max(fraction, 0.0), 1.0), 1)
+
+    ends = sorted((place(lowest), place(highest)))
+    band = sorted((place(q25), place(q75)))
+    return MiniSpine(MINI_WIDTH, MINI_HEIGHT, (ends[0], ends[1]), (band[0], band[1]), place(comparator),
+                     place(value), marker_class, place(region), place(similar), description)
+
+
 def sparkline(values: Sequence[float | None], comparator: Sequence[float | None], *, description: str,
-              last_class: str) -> Sparkline | None:
+              last_class: str, break_at: int | None = None) -> Sparkline | None:
     """Return a sparkline of ``values`` (gaps where None) over ``comparator``; None if under 2 values."""
     shown = [v for v in values if is_number(v)]
     if len(shown) < 2:
@@ -203,13 +246,19 @@ def sparkline(values: Sequence[float | None], comparator: Sequence[float | None]
     cys = [None if not is_number(v) else SPARK_HEIGHT - SPARK_PAD - ((v - low) * scale if scale else height / 2)
            for v in comparator]
     xs = [SPARK_PAD + i * step for i in range(len(values))]
+    break_x = None
+    if break_at:  # a new series: the lines do not join across the break
+        break_x = round((xs[break_at - 1] + xs[break_at]) / 2, 1)
+        ys = [*ys[:break_at], None, *ys[break_at:]]
+        cys = [*cys[:break_at], None, *cys[break_at:]]
+        xs = [*xs[:break_at], break_x, *xs[break_at:]]
     area_path, dots = _path(xs, ys)
     comparator_path, _ = _path(xs, cys)
     last = (round(xs[-1], 1), round(ys[-1], 1)) if ys[-1] is not None else None
     blocks = "".join("·" if v is None else _BLOCKS[round((v - low) / (high - low) * 7) if high > low else 3]
                      for v in (v if is_number(v) else None for v in values))
     return Sparkline(SPARK_WIDTH, SPARK_HEIGHT, area_path, comparator_path, dots, last, last_class, description,
-                     blocks)
+                     blocks, break_x)
 
 
 def _path(xs: Sequence[float], ys: Sequence[float | None]) -> tuple[str, tuple[tuple[float, float], ...]]:

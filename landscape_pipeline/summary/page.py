@@ -1,42 +1,32 @@
 """Assemble each local authority's summary page model from the harmonised indicator table.
 
-:func:`build_pages` digests the whole table once (:mod:`.prepare`), then yields one
-:class:`~.model.SummaryPage` per area from plain lists. Suppressed values never enter the model
-as numbers: their value, interval and count are replaced by text before any template sees them.
+:class:`PageBuilder` digests the whole table once (:mod:`.prepare`, with similar areas from
+:mod:`.neighbours`), builds each area's rows once (:mod:`.rows`, then :mod:`.arrange`) and turns
+them into :class:`~.model.SummaryPage` objects; county pages get their districts' rows, district
+pages their county's. :func:`build_pages` is the simple entry point.
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.summary import charts
-from landscape_pipeline.summary.findings import headline_findings
-from landscape_pipeline.summary.formatting import (
-    MISSING_TEXT,
-    SUPPRESSED_TEXT,
-    breakdown_label,
-    comparison_class,
-    format_interval,
-    format_number,
-    format_period,
-    format_value,
-    is_count_like,
-    slug,
-)
-from landscape_pipeline.summary.model import HeaderFact, IndicatorRow, SourceEntry, SummaryPage, ThemeSection
-from landscape_pipeline.summary.prepare import Prepared, SourceFacts, prepare, theme_order
-
-MIN_TREND_PERIODS = 5
-POPULATION_THEME = "Population and deprivation"
-_POPULATION = re.compile(r"\bpopulation\b", re.IGNORECASE)
-_DEPRIVATION = re.compile(r"depriv|\bS?IMD\b", re.IGNORECASE)
+from landscape_pipeline.summary import arrange, care
+from landscape_pipeline.summary.facts import deprivation_fact, population_fact, source_entries
+from landscape_pipeline.summary.findings import compare_counts, headline_findings
+from landscape_pipeline.summary.formatting import slug
+from landscape_pipeline.summary.model import IndicatorRow, Since, SummaryPage, ThemeSection
+from landscape_pipeline.summary.neighbours import METHOD, Neighbours, build_neighbours
+from landscape_pipeline.summary.overview import build_rug
+from landscape_pipeline.summary.prepare import Prepared, prepare, theme_order
+from landscape_pipeline.summary.rows import RowBuilder
+from landscape_pipeline.summary.standards import STANDARDS
 
 TYPE_LABELS = {
     "county": "County council (upper tier)", "non_metropolitan_district": "District council (lower tier)",
@@ -44,157 +34,195 @@ TYPE_LABELS = {
     "unitary": "Unitary authority (single tier)", "council_area": "Council area (single tier)",
     "principal_area": "Principal area (single tier)", "ni_district": "District council (single tier)",
 }
-_SPREAD_LABELS = {
-    ("England", "upper"): "English counties and unitary authorities",
-    ("England", "lower"): "English districts and unitary authorities",
-    ("England", "both"): "English local authorities (counties and unitary authorities, or districts and unitary "
-                         "authorities, as each indicator is published)",
-    ("Scotland", "upper"): "Scottish council areas", ("Scotland", "lower"): "Scottish council areas",
-}
+LOCAL_THEME = "Local data"
+COMPARISON_METHOD = (
+    "Comparisons use the publisher's label where one was published, otherwise the Fingertips method: an area is "
+    "similar when its 95% confidence interval contains the benchmark's value, otherwise higher or lower (better or "
+    "worse where higher is good or bad). The size of a difference is called small under 5% of the benchmark's "
+    "value, moderate from 5% to 15% and large from 15%. Findings are ranked by judgement, size, any national "
+    "standard missed, and agreement with the region and similar areas, not by significance alone. Recent trends "
+    "follow the Fingertips method (five most recent points, 99.8% level). Values withheld under the publisher's "
+    "disclosure rules are never shown.")
+DEPRIVATION_NOT_COMPARABLE = (
+    "English and Scottish deprivation figures are not comparable: England's IMD line counts small areas (LSOAs) "
+    "in England's most deprived 10%; Scotland's SIMD line counts residents in Scotland's most deprived 20% of "
+    "data zones.")
+
+
+@dataclass
+class BuildContext:
+    """Build-wide inputs beyond the table: similar areas, site register, change since baseline, evidence."""
+
+    neighbours: Neighbours | None = None
+    site_of: Mapping[str, str] = field(default_factory=dict)
+    since: Mapping[str, Mapping[tuple, Since]] = field(default_factory=dict)
+    since_label: Mapping[str, str] = field(default_factory=dict)
+    evidence: Callable[[str], tuple[tuple[str, str, str], ...]] | None = None
+    downloads: bool = False
+    extra_codes: Sequence[str] = ()
+
+
+def related_codes(codes: Sequence[str]) -> set[str]:
+    """Return the counties of districts and the districts of counties among ``codes``."""
+    out: set[str] = set()
+    for code in codes:
+        la = geography.local_authority(code)
+        if la.tier == "lower":
+            out.add(la.upper_tier_code)
+        elif la.tier == "upper":
+            out.update(geography.lower_tier_codes(code))
+    return out
+
+
+class PageBuilder:
+    """Builds page models for ``codes`` (and the rows of their counties, districts and ``extra_codes``)."""
+
+    def __init__(self, indicators: pd.DataFrame, codes: Sequence[str], *, built_at: datetime,
+                 sources: Mapping[str, SourceSpec], context: BuildContext | None = None):
+        self.context = context or BuildContext()
+        if self.context.neighbours is None:
+            self.context.neighbours = build_neighbours(indicators)
+        self.codes = list(codes)
+        wanted = sorted(set(self.codes) | related_codes(self.codes) | set(self.context.extra_codes))
+        self.prepared: Prepared = prepare(indicators, wanted, sources, self.context.neighbours)
+        self.built_at, self.sources = built_at, sources
+        self.labels = {source_id: short_title(spec, source_id) for source_id, spec in sources.items()}
+        self._rows: dict[str, list[IndicatorRow]] = {}
+
+    def rows(self, code: str) -> list[IndicatorRow]:
+        """Return one area's arranged rows (shown and set aside), built once."""
+        if code not in self._rows:
+            la = geography.local_authority(code)
+            comparator = geography.area_name(geography.national_comparator(code))
+            builder = RowBuilder(self.prepared, la, comparator_name=comparator, region_label=region_label(la),
+                                 sources=self.sources, labels=self.labels, since=self.context.since.get(code))
+            rows = arrange.merge_families(builder.rows(), builder.raw_names)
+            rows = arrange.set_aside(arrange.fold_details(rows))
+            self._rows[code] = arrange.with_equivalents(rows, self.prepared.national)
+        return self._rows[code]
+
+    def pages(self) -> Iterator[SummaryPage]:
+        """Yield the page of each requested area."""
+        for code in self.codes:
+            yield self.page(code)
+
+    def page(self, code: str) -> SummaryPage:
+        """Return one area's page."""
+        la = geography.local_authority(code)
+        comparator_code = geography.national_comparator(code)
+        comparator = geography.area_name(comparator_code)
+        rows = list(self.rows(code))
+        assessment = care.cqc_assessment(rows)
+        services = care.service_counts(self.prepared.rating_rows.get(code))
+        if assessment is not None:
+            rows = [r for r in rows if r.source_id != care.ASSESSMENT_SOURCE]
+        if services is not None:
+            rows = [r for r in rows if not (r.source_id == "cqc" and r.value_type == "count")]
+        shown = [r for r in rows if not r.hidden_reason]
+        notes = arrange.related_notes(shown, la.area_name, comparator)
+        themes = []
+        blocks = [b for b in (assessment, services) if b is not None]
+        names = {r.theme for r in rows} | {o.theme for o in self.prepared.omitted.get(code, ())}
+        if blocks:
+            names.add(care_theme(self.sources))
+        for theme in sorted(names, key=theme_order):
+            omitted = tuple(f"{o.name} ({o.categories} {o.category_type.lower()} categories)"
+                            for o in self.prepared.omitted.get(code, ()) if o.theme == theme)
+            theme_rows, repeated = arrange.theme_notes([r for r in shown if r.theme == theme])
+            theme_notes = list(notes.get(theme, [])) + repeated
+            if theme == LOCAL_THEME and code in self.context.site_of:
+                theme_notes.insert(0, f"Local monitoring for the {self.context.site_of[code]} programme site, as "
+                                      "returned by the programme; counts are not compared with other areas.")
+            themes.append(ThemeSection(
+                theme, f"theme-{slug(theme)}", tuple(theme_rows), None, omitted,
+                tuple(r for r in rows if r.theme == theme and r.hidden_reason), tuple(theme_notes),
+                tuple(blocks) if theme == care_theme(self.sources) else ()))
+        region = region_label(la)
+        neighbours = self.context.neighbours
+        similar_codes = tuple(neighbours.of.get(code, ())) if neighbours else ()
+        return SummaryPage(
+            area_code=la.area_code, area_name=la.area_name, type_label=TYPE_LABELS.get(la.la_type, la.la_type),
+            region_name=la.region_name or "", nation_name=la.nation_name, health_board_name=la.health_board_name or "",
+            comparator_code=comparator_code, comparator_name=comparator, built_at=self.built_at,
+            synthetic=code in self.prepared.synthetic_areas,
+            population=population_fact(rows), deprivation=deprivation_fact(rows, la.nation_name, comparator),
+            findings=headline_findings(shown, la.area_name, comparator), themes=tuple(themes),
+            sources=source_entries(self.prepared.source_facts.get(code, {}), self.sources),
+            spread_label=spread_label(la), region_label=region,
+            similar_names=tuple(geography.area_name(c) for c in similar_codes), similar_codes=similar_codes,
+            counts=compare_counts(shown, (comparator, region, "similar areas")),
+            notes=self._page_notes(la, region), districts=self._districts(la),
+            county_name=la.upper_tier_name if la.tier == "lower" else "",
+            county_href=f"{la.upper_tier_code}.html" if la.tier == "lower" else "",
+            site_name=self.context.site_of.get(code, ""), since_label=self.context.since_label.get(code, ""),
+            since_rows=tuple(r for r in shown if r.since is not None and r.since.significant),
+            evidence=self.context.evidence(code) if self.context.evidence else (),
+            downloads=((("Data (CSV)", f"{code}.csv"), ("Data (Excel)", f"{code}.xlsx"))
+                       if self.context.downloads else ()),
+            methods=self._methods(la), upper_rows=self._county_rows(la, rows))
+
+    def _page_notes(self, la: geography.LocalAuthority, region: str) -> tuple[str, ...]:
+        notes = []
+        if la.nation_name == "Scotland" and region:
+            notes.append(f"Scottish council areas are compared with Scotland and with their NHS board ({region}). "
+                         f"\"Not compared\" against the board means the board covers the same area as the council, "
+                         f"or the council's value was attributed from the board.")
+        neighbours = self.context.neighbours
+        if neighbours is not None and neighbours.synthetic_inputs:
+            notes.append("Similar areas were chosen on population figures that are synthetic sample data in this "
+                         "build; rebuild from the publishers' files before relying on them.")
+        return tuple(notes)
+
+    def _methods(self, la: geography.LocalAuthority) -> tuple[str, ...]:
+        standards = "; ".join(f"{s.name}: acceptable {s.acceptable:g}%"
+                              + (f", achievable {s.achievable:g}%" if s.achievable else "") + f" ({s.applies})"
+                              for s in STANDARDS.values())
+        return (COMPARISON_METHOD, METHOD, f"National standards used: {standards}.", DEPRIVATION_NOT_COMPARABLE)
+
+    def _districts(self, la: geography.LocalAuthority):
+        if la.tier != "upper":
+            return None
+        codes = [la.area_code, *geography.lower_tier_codes(la.area_code)]
+        return build_rug(f"{la.area_name} and its districts", codes, {c: self.rows(c) for c in codes})
+
+    def _county_rows(self, la: geography.LocalAuthority, rows: list[IndicatorRow]) -> tuple[IndicatorRow, ...]:
+        if la.tier != "lower":
+            return ()
+        have = {r.indicator_id for r in rows if r.value is not None}
+        county = [r for r in self.rows(la.upper_tier_code) if not r.hidden_reason and r.indicator_id not in have
+                  and r.theme != LOCAL_THEME]
+        return tuple(replace(r, name=f"{r.name} — {la.upper_tier_name} (county) value", similar=None, since=None)
+                     for r in county)
 
 
 def build_pages(indicators: pd.DataFrame, area_codes: Sequence[str], *, built_at: datetime,
-                sources: Mapping[str, SourceSpec]) -> Iterator[SummaryPage]:
-    """Yield the summary page of each area in ``area_codes``; cross-area spreads are computed once, up front."""
-    codes = list(area_codes)
-    prepared = prepare(indicators, codes, sources)
-    for code in codes:
-        yield build_page(prepared, code, built_at=built_at, sources=sources)
+                sources: Mapping[str, SourceSpec], context: BuildContext | None = None) -> Iterator[SummaryPage]:
+    """Yield the summary page of each area in ``area_codes``; whole-table work is done once, up front."""
+    yield from PageBuilder(indicators, area_codes, built_at=built_at, sources=sources, context=context).pages()
 
 
-def build_page(prepared: Prepared, area_code: str, *, built_at: datetime,
-               sources: Mapping[str, SourceSpec]) -> SummaryPage:
-    """Return one area's page from a :class:`~.prepare.Prepared` table."""
-    la = geography.local_authority(area_code)
-    comparator_code = geography.national_comparator(area_code)
-    comparator_name = geography.area_name(comparator_code)
-    builder = _AreaBuilder(prepared, la, comparator_name, sources)
-    rows = builder.rows()
-    used = "both" if len(builder.tier_sets) > 1 else next(iter(builder.tier_sets), la.tier)
-    spread_label = _SPREAD_LABELS.get((la.nation_name, used), f"local authorities in {la.nation_name}")
-    omitted = prepared.omitted.get(area_code, ())
-    themes = []
-    for theme in sorted({r.theme for r in rows} | {o.theme for o in omitted}, key=theme_order):
-        theme_rows = tuple(r for r in rows if r.theme == theme)
-        spine = charts.spine_chart(f"spine-{slug(theme)}", f"{theme}: how {la.area_name} compares",
-                                   [builder.spines[r.anchor] for r in theme_rows if r.anchor in builder.spines],
-                                   area_name=la.area_name, comparator_name=comparator_name, spread_label=spread_label)
-        left_out = tuple(f"{o.name} ({o.categories} {o.category_type.lower()} categories)"
-                         for o in omitted if o.theme == theme)
-        themes.append(ThemeSection(theme, f"theme-{slug(theme)}", theme_rows, spine, left_out))
-    return SummaryPage(
-        area_code=la.area_code, area_name=la.area_name, type_label=TYPE_LABELS.get(la.la_type, la.la_type),
-        region_name=la.region_name or "", nation_name=la.nation_name, health_board_name=la.health_board_name or "",
-        comparator_code=comparator_code, comparator_name=comparator_name, built_at=built_at,
-        synthetic=area_code in prepared.synthetic_areas,
-        population=_population(rows), deprivation=_deprivation(rows, comparator_name),
-        findings=headline_findings(rows, la.area_name, comparator_name), themes=tuple(themes),
-        sources=_sources(prepared.source_facts.get(area_code, {}), sources), spread_label=spread_label)
+def region_label(la: geography.LocalAuthority) -> str:
+    """Return the region a page compares with: the English region, or 'NHS <board>' for Scotland."""
+    if la.region_name:
+        return la.region_name
+    if la.health_board_name:
+        name = la.health_board_name
+        return name if name.startswith("NHS") else f"NHS {name}"
+    return ""
 
 
-class _AreaBuilder:
-    """Turns one area's slice of the prepared columns into table rows, sparklines and spine inputs."""
+def spread_label(la: geography.LocalAuthority) -> str:
+    """Return the set of areas the chart ranges are drawn across."""
+    if la.nation_name == "England":
+        return ("English counties and unitary authorities" if la.tier == "upper"
+                else "English districts and unitary authorities")
+    return {"Scotland": "Scottish council areas"}.get(la.nation_name, f"local authorities in {la.nation_name}")
 
-    def __init__(self, prepared: Prepared, la: geography.LocalAuthority, comparator_name: str,
-                 sources: Mapping[str, SourceSpec]):
-        self.cols, self.spreads, self.la = prepared.columns, prepared.spreads, la
-        self.comparator_name, self.sources = comparator_name, sources
-        self.start, self.stop = prepared.bounds.get(la.area_code, (0, 0))
-        self.spines: dict[str, charts.SpineInput] = {}
-        self.tier_sets: set[str] = set()
-        self.labels = {source_id: short_title(spec, source_id) for source_id, spec in sources.items()}
 
-    def rows(self) -> list[IndicatorRow]:
-        """Return one row per headline series, in page order."""
-        c, out = self.cols, []
-        keys = list(zip(*(c[k][self.start:self.stop] for k in ("indicator_id", "sex", "age", "category_type",
-                                                                 "category")), strict=True))
-        first = 0
-        for i in range(1, len(keys) + 1):
-            if i == len(keys) or keys[i] != keys[first]:
-                out.append(self._row(range(self.start + first, self.start + i)))
-                first = i
-        return out
-
-    def _row(self, run: range) -> IndicatorRow:
-        c = self.cols
-        latest = next((i for i in reversed(run) if c["is_latest"][i]), run[-1])
-        get = {k: c[k][latest] for k in c}
-        suppressed = bool(get["suppressed"])
-        unit, vtype = get["unit"] or "", get["value_type"]
-        value = None if suppressed else get["value"]
-        breakdown = breakdown_label(get["sex"], get["age"], get["category"])
-        anchor = slug(f"{get['indicator_id']}-{breakdown}")
-        comparison = "Not compared" if suppressed else (get["comparison"] or "Not compared")  # never compare hidden
-        source = self.sources.get(get["source_id"])
-        row = IndicatorRow(
-            anchor=anchor, indicator_id=get["indicator_id"], source_id=get["source_id"],
-            name=get["indicator_name"], breakdown=breakdown, unit=unit, value_type=vtype or "", theme=get["theme"],
-            period=format_period(get["period_label"]), value=value,
-            value_text=SUPPRESSED_TEXT if suppressed else format_number(value, unit, vtype),
-            ci_text=MISSING_TEXT if suppressed else format_interval(get["lower_ci_95"], get["upper_ci_95"], unit,
-                                                                    vtype),
-            count_text=MISSING_TEXT if suppressed else format_number(get["count"], value_type="count"),
-            comparator_value=get["comparator_value"],
-            comparator_text=format_number(get["comparator_value"], unit, vtype),
-            comparison=comparison, comparison_class=comparison_class(comparison),
-            polarity=get["polarity"] or "Not applicable", trend=get["recent_trend"] or "",
-            suppressed=suppressed, note=_note(get, suppressed),
-            source_title=source.title if source else get["source_id"],
-            source_label=self.labels.get(get["source_id"]) or get["source_id"],
-            sentence_value=SUPPRESSED_TEXT if suppressed else format_value(value, unit, vtype),
-            n_periods=len(run), sparkline=self._sparkline(run, get, breakdown),
-        )
-        self._spine(row, get, vtype)
-        return row
-
-    def _sparkline(self, run: range, get: dict, breakdown: str) -> charts.Sparkline | None:
-        if len(run) < MIN_TREND_PERIODS:
-            return None
-        c, unit, vtype = self.cols, get["unit"], get["value_type"]
-        values = [None if c["suppressed"][i] else c["value"][i] for i in run]
-        # a count's comparator (e.g. England's population) is on another scale: draw the area alone
-        comparator = [None if is_count_like(unit, vtype) else c["comparator_value"][i] for i in run]
-        periods = [format_period(c["period_label"][i]) for i in run]
-        shown = [i for i, v in enumerate(values) if v is not None]
-        if len(shown) < 2:
-            return None
-        name = get["indicator_name"] + (f" ({breakdown})" if breakdown else "")
-        area = self.la.area_name
-        text = (f"Trend in {name}, {periods[0]} to {periods[-1]}: {area} "
-                f"{format_value(values[shown[0]], unit, vtype)} in {periods[shown[0]]}, "
-                f"{format_value(values[shown[-1]], unit, vtype)} in {periods[shown[-1]]}")
-        known = [(p, v) for p, v in zip(periods, comparator, strict=True) if v is not None]
-        if known and not is_count_like(unit, vtype):
-            text += (f"; {self.comparator_name} {format_value(known[0][1], unit, vtype)} in {known[0][0]}, "
-                     f"{format_value(known[-1][1], unit, vtype)} in {known[-1][0]}")
-        hidden = [periods[i] for i, v in enumerate(values) if v is None and c["suppressed"][run[i]]]
-        if hidden:
-            text += f". {', '.join(hidden)}: suppressed (small numbers)"
-        text += f". Recent trend: {get['recent_trend'] or 'not available'}."
-        return charts.sparkline(values, comparator, description=text, last_class=comparison_class(get["comparison"]))
-
-    def _spine(self, row: IndicatorRow, get: dict, vtype: str | None) -> None:
-        if get["comparator_value"] is None or row.value is None or is_count_like(row.unit, vtype):
-            return  # suppressed values and counts (e.g. population) have no place on a spine
-        key = (get["indicator_id"], get["sex"], get["age"], get["category_type"] or "", get["category"] or "",
-               get["period_label"], self.la.nation_code)
-        tier_set = "lower" if self.la.tier != "upper" else "upper"
-        spread = self.spreads.get((*key, tier_set))
-        if self.la.tier == "single" and (spread is None or spread[5] == 0):
-            upper = self.spreads.get((*key, "upper"))  # no district published it: compare within counties & UAs
-            if upper is not None:
-                tier_set, spread = "upper", upper
-        if spread is None:
-            return
-        self.tier_sets.add(tier_set)
-        lowest, q25, q75, highest, _n, _tiered = spread
-        self.spines[row.anchor] = charts.SpineInput(
-            name=row.name + (f" ({row.breakdown})" if row.breakdown else ""), detail=row.period, value=row.value,
-            value_text=row.value_text, comparator_value=get["comparator_value"], comparator_text=row.comparator_text,
-            comparison=row.comparison, comparison_class=row.comparison_class, polarity=row.polarity,
-            lowest=lowest, q25=q25, q75=q75, highest=highest, lowest_text=format_number(lowest, row.unit, vtype),
-            highest_text=format_number(highest, row.unit, vtype), suppressed=row.suppressed)
+def care_theme(sources: Mapping[str, SourceSpec]) -> str:
+    """Return the theme CQC's blocks belong to."""
+    spec = sources.get(care.ASSESSMENT_SOURCE) or sources.get("cqc")
+    return spec.default_theme if spec is not None and spec.default_theme else "Social care and support"
 
 
 def short_title(spec: SourceSpec | None, source_id: str) -> str:
@@ -202,55 +230,3 @@ def short_title(spec: SourceSpec | None, source_id: str) -> str:
     title = spec.title if spec else source_id
     head = title.split(":")[0].strip()
     return textwrap.shorten(head if len(head) >= 12 else title, 44, placeholder=" …")
-
-
-def _note(get: dict, suppressed: bool) -> str:
-    parts = []
-    if get["value_note"] and not suppressed:
-        parts.append(str(get["value_note"]))
-    method = get["geography_method"]
-    if method and method != "direct":
-        how = get["attribution_note"] or "from a larger area"
-        parts.append(how if how.lower().startswith(method.lower()) else f"{method.capitalize()}: {how}")
-    return "; ".join(parts)
-
-
-def _population(rows: Sequence[IndicatorRow]) -> HeaderFact | None:
-    found = [r for r in rows if _POPULATION.search(r.name) and r.value is not None
-             and is_count_like(r.unit, r.value_type)]
-    found.sort(key=lambda r: (r.theme != POPULATION_THEME, bool(r.breakdown)))
-    if not found:
-        return None
-    return HeaderFact("Population", f"{found[0].value:,.0f}", found[0].period)
-
-
-def _deprivation(rows: Sequence[IndicatorRow], comparator_name: str) -> HeaderFact | None:
-    found = [r for r in rows if _DEPRIVATION.search(r.name) and r.value is not None]
-    found.sort(key=lambda r: (r.theme != POPULATION_THEME, bool(r.breakdown)))
-    if not found:
-        return None
-    row = found[0]
-    text = f"{row.name}: {row.sentence_value}"
-    if row.comparator_value is not None:
-        text += f" ({comparator_name} {row.comparator_text})"
-    return HeaderFact("Deprivation", text, row.period)
-
-
-def _sources(facts: Mapping[str, SourceFacts], sources: Mapping[str, SourceSpec]) -> tuple[SourceEntry, ...]:
-    ordered = [s for s in sources if s in facts] + sorted(s for s in facts if s not in sources)
-    out = []
-    for source_id in ordered:
-        fact, spec = facts[source_id], sources.get(source_id)
-        notes = [spec.caveat] if spec and spec.caveat else []
-        if fact.attributed:
-            notes.append(f"{fact.attributed:,} of {fact.rows:,} values reach this area by attribution or "
-                         "apportionment from a larger area")
-        notes += list(fact.notes[:3]) + ([f"… and {len(fact.notes) - 3} more notes"] if len(fact.notes) > 3 else [])
-        earliest, latest = format_period(fact.earliest), format_period(fact.latest)
-        out.append(SourceEntry(
-            source_id=source_id, title=spec.title if spec else source_id, publisher=spec.publisher if spec else "",
-            homepage=spec.homepage if spec else "", data_url=fact.data_url,
-            periods=latest if earliest == latest else f"{earliest} to {latest}", latest_period=latest,
-            retrieved=fact.retrieved.strftime("%-d %B %Y") if fact.retrieved is not None else MISSING_TEXT,
-            synthetic=fact.synthetic, indicators=fact.indicators, notes=tuple(notes)))
-    return tuple(out)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.sources.base import THEMES, SourceSpec
+from landscape_pipeline.summary.neighbours import Neighbours, similar_values
+from landscape_pipeline.summary.related import EQUIVALENT_IDS
 
 BREAKDOWN = ["indicator_id", "sex", "age", "category_type", "category"]
 #: Columns the page builder reads, per headline row.
@@ -22,8 +24,10 @@ ROW_COLUMNS = (
     "area_code", "indicator_id", "indicator_name", "source_id", "sex", "age", "category_type", "category",
     "period_label", "value", "value_type", "unit", "lower_ci_95", "upper_ci_95", "count",
     "value_note", "polarity", "comparator_code", "comparator_value", "comparison", "recent_trend", "is_latest",
-    "suppressed", "geography_method", "attribution_note", "theme",
+    "suppressed", "geography_method", "attribution_note", "theme", "region_code", "region_value",
+    "region_comparison", "synthetic", "similar_value", "similar_n", "similar_comparison",
 )
+NATIONS = ("E92000001", "S92000003")
 Spread = tuple[float, float, float, float, int, int]
 MIN_AREAS = 5  # Fingertips needs at least five comparison areas for a spread
 MAX_CATEGORIES = 8  # a breakdown-only indicator with more categories (e.g. 19 age bands) is left to the baseline
@@ -64,6 +68,10 @@ class Prepared:
     source_facts: dict[str, dict[str, SourceFacts]]
     synthetic_areas: frozenset[str]
     omitted: dict[str, tuple[Omitted, ...]]
+    #: Latest national value of indicators with a cross-nation equivalent: id -> (value, period, unit, type).
+    national: dict[str, tuple[float, str, str, str]] = field(default_factory=dict)
+    #: Rows kept whole for special blocks (CQC services by rating), per area.
+    rating_rows: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def theme_order(theme: str) -> int:
@@ -71,13 +79,17 @@ def theme_order(theme: str) -> int:
     return THEMES.index(theme) if theme in THEMES else len(THEMES)
 
 
-def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mapping[str, SourceSpec]) -> Prepared:
-    """Return the digested table: headline rows of ``area_codes`` sorted by area/theme/series/period."""
+def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mapping[str, SourceSpec],
+            neighbours: Neighbours | None = None) -> Prepared:
+    """Return the digested table: headline rows of ``area_codes`` sorted by area/theme/series/period.
+
+    With ``neighbours``, each latest row also gets its similar areas' average and comparison.
+    """
     themes = _themes(indicators, sources)
     table = indicators.assign(theme=themes)
     wanted = table[table["area_code"].isin(list(area_codes))]
     mask, omitted = _headline_mask(wanted)
-    head = wanted[mask]
+    head = _with_similar(wanted[mask], table, neighbours)
     source_rank = {sid: i for i, sid in enumerate(sources)}
     head = head.assign(
         _theme=head["theme"].map(theme_order), _source=head["source_id"].map(source_rank).fillna(len(source_rank)),
@@ -85,8 +97,35 @@ def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mappin
     ).sort_values(["area_code", "_theme", "_source", "indicator_name", "indicator_id", "sex", "age", "_ctype",
                    "_category", "period_start"], kind="stable")
     columns = {c: _as_list(head[c]) for c in ROW_COLUMNS}
+    ratings = wanted[wanted["category_type"].eq("Latest overall rating") | wanted["source_id"].eq("cqc")]
     return Prepared(columns, _bounds(columns["area_code"]), _spreads(table), _source_facts(wanted),
-                    frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()), omitted)
+                    frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()), omitted,
+                    _national(table), {str(a): rows for a, rows in ratings.groupby("area_code", sort=False)})
+
+
+def _with_similar(head: pd.DataFrame, table: pd.DataFrame, neighbours: Neighbours | None) -> pd.DataFrame:
+    """Return ``head`` with similar_value / similar_n / similar_comparison on its latest rows."""
+    head = head.assign(similar_value=np.nan, similar_n=0, similar_comparison=None)
+    if neighbours is None or head.empty:
+        return head
+    latest = head[head["is_latest"].astype(bool) & ~head["suppressed"].astype(bool)]
+    found = similar_values(latest[["indicator_id", "sex", "age", "category_type", "category", "period_label",
+                                   "area_code", "value", "lower_ci_95", "upper_ci_95", "polarity"]],
+                           table, neighbours)
+    head.loc[found.index, "similar_value"] = found["similar_value"].to_numpy()
+    head.loc[found.index, "similar_n"] = found["similar_n"].to_numpy()
+    head.loc[found.index, "similar_comparison"] = found["similar_comparison"].to_numpy()
+    return head
+
+
+def _national(table: pd.DataFrame) -> dict[str, tuple[float, str, str, str]]:
+    """Return the latest national value of each indicator with a cross-nation equivalent."""
+    rows = table[table["area_code"].isin(NATIONS) & table["indicator_id"].isin(EQUIVALENT_IDS)
+                 & table["is_latest"].astype(bool) & table["value"].notna() & table["category"].isna()]
+    rows = rows.sort_values("sex", key=lambda s: s.ne("Persons"), kind="stable").drop_duplicates("indicator_id")
+    return {i: (float(v), str(p), u or "", t or "") for i, v, p, u, t in
+            zip(rows["indicator_id"], rows["value"], rows["period_label"], rows["unit"], rows["value_type"],
+                strict=True)}
 
 
 def _as_list(series: pd.Series) -> list:

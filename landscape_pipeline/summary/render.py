@@ -1,9 +1,15 @@
-"""Render summary pages to self-contained HTML and Markdown with the Jinja2 templates in ``templates/``."""
+"""Render summary pages to self-contained HTML and Markdown with the Jinja2 templates in ``templates/``.
+
+Pages carry no script; the overviews and the index carry one small inline script each, allowed by
+its sha256 hash in the page's Content-Security-Policy (never ``'unsafe-inline'``).
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -11,10 +17,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.storage import write_bytes_atomic
-from landscape_pipeline.summary.model import IndexEntry, SummaryPage
-from landscape_pipeline.summary.page import build_pages
+from landscape_pipeline.summary.model import IndexEntry, Rug, SummaryPage
 
 TEMPLATES = Path(__file__).with_name("templates")
 NATION_ORDER = ("England", "Scotland", "Wales", "Northern Ireland")
@@ -38,7 +41,7 @@ def markdown_escape(text: object) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """Return the (cached) Jinja2 environment: HTML/SVG templates autoescaped, Markdown not."""
+    """Return the (cached) Jinja2 environment: HTML/SVG templates autoescaped, Markdown and scripts not."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=True),
@@ -49,9 +52,23 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def script_and_hash(name: str, **context: object) -> tuple[str, str]:
+    """Return an inline script's text and its CSP source expression ('sha256-...')."""
+    text = environment().get_template(name).render(**context).strip("\n")
+    if "</" in text:
+        raise ValueError(f"{name} must not contain '</' (it is inlined in a <script> element)")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"sha256-{digest}"
+
+
 def render_html(page: SummaryPage) -> str:
     """Return the page as one self-contained HTML document (inline CSS and SVG, no external resources)."""
     return environment().get_template("page.html.j2").render(page=page)
+
+
+def render_board(page: SummaryPage) -> str:
+    """Return the one-page board summary of ``page`` (HTML that prints on one A4 page)."""
+    return environment().get_template("board.html.j2").render(page=page)
 
 
 def render_markdown(page: SummaryPage) -> str:
@@ -59,7 +76,23 @@ def render_markdown(page: SummaryPage) -> str:
     return environment().get_template("page.md.j2").render(page=page)
 
 
-def render_index(pages_or_entries: Iterable[SummaryPage | IndexEntry], *, built_at: datetime | None = None) -> str:
+def render_overview(rug: Rug, *, built_at: datetime | None = None, synthetic: bool = False, note: str = "") -> str:
+    """Return an overview page: the rug of ``rug``, sortable by area with a hash-allowed inline script."""
+    script, digest = script_and_hash("sort.js.j2")
+    nations = ", ".join(dict.fromkeys(_nation_of(a.area_code) for a in rug.areas)) or "–"
+    return environment().get_template("overview.html.j2").render(
+        rug=rug, built_at=built_at, synthetic=synthetic, note=note, script=script, script_hash=digest,
+        nations=nations)
+
+
+def _nation_of(code: str) -> str:
+    from landscape_pipeline import geography
+
+    return geography.area_name(geography.national_comparator(code))
+
+
+def render_index(pages_or_entries: Iterable[SummaryPage | IndexEntry], *, built_at: datetime | None = None,
+                 overviews: Sequence[tuple[str, str]] = ()) -> str:
     """Return the index page linking every area's page, grouped by nation and region, with a search box."""
     entries = [p.index_entry() if isinstance(p, SummaryPage) else p for p in pages_or_entries]
     nations: dict[str, dict[str, list[IndexEntry]]] = {}
@@ -67,20 +100,7 @@ def render_index(pages_or_entries: Iterable[SummaryPage | IndexEntry], *, built_
     for entry in sorted(entries, key=lambda e: (rank.get(e.nation_name, len(rank)), e.nation_name, e.group_name,
                                                 e.area_name)):
         nations.setdefault(entry.nation_name, {}).setdefault(entry.group_name, []).append(entry)
+    script, digest = script_and_hash("search.js.j2", total=len(entries))
     return environment().get_template("index.html.j2").render(
-        nations=nations, total=len(entries), synthetic=any(e.synthetic for e in entries), built_at=built_at)
-
-
-def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir: Path, *, built_at: datetime,
-                    sources: Mapping[str, SourceSpec]) -> list[Path]:
-    """Write ``<CODE>.html`` and ``<CODE>.md`` for every area and ``index.html``; return the paths written."""
-    out_dir = Path(out_dir)
-    written: list[Path] = []
-    entries: list[IndexEntry] = []
-    for page in build_pages(indicators, area_codes, built_at=built_at, sources=sources):
-        written.append(write_bytes_atomic(render_html(page).encode("utf-8"), out_dir / page.html_name))
-        written.append(write_bytes_atomic(render_markdown(page).encode("utf-8"), out_dir / page.markdown_name))
-        entries.append(page.index_entry())
-    written.append(write_bytes_atomic(render_index(entries, built_at=built_at).encode("utf-8"),
-                                      out_dir / "index.html"))
-    return written
+        nations=nations, total=len(entries), synthetic=any(e.synthetic for e in entries), built_at=built_at,
+        overviews=list(overviews), script=script, script_hash=digest)

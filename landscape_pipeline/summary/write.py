@@ -1,0 +1,147 @@
+"""Write every page of a build: full page, board summary, Markdown twin, data downloads, overviews and index.
+
+Whole-table work (similar areas, spreads, change since each site's baseline) is done once; each
+page's rows are built once and reused by its county's or district's page and by the overviews.
+A page's downloads (``<CODE>.csv``, ``<CODE>.xlsx``) hold exactly the rows the page shows, pass the
+disclosure check of :func:`landscape_pipeline.export_guard.check_publishable` first, and are
+written through :mod:`landscape_pipeline.exports` (formula-like text neutralised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from landscape_pipeline.export_guard import check_publishable
+from landscape_pipeline.exports import csv_text, xlsx_bytes
+from landscape_pipeline.sites import SiteRegister
+from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.storage import write_bytes_atomic
+from landscape_pipeline.summary import sitecontext
+from landscape_pipeline.summary.model import SummaryPage
+from landscape_pipeline.summary.neighbours import build_neighbours
+from landscape_pipeline.summary.overview import build_rug, overview_groups
+from landscape_pipeline.summary.page import BuildContext, PageBuilder
+from landscape_pipeline.summary.render import render_board, render_html, render_index, render_markdown, render_overview
+
+COLUMNS = ["area_code", "area_name", "theme", "indicator_id", "indicator", "source_id", "period", "value",
+           "lower_ci_95", "upper_ci_95", "count", "unit", "value_type", "polarity", "suppressed", "synthetic",
+           "modelled", "nation", "nation_value", "compared_with_nation", "region", "region_value",
+           "compared_with_region", "similar_areas_value", "compared_with_similar_areas", "national_standard",
+           "recent_trend", "since_baseline", "since_baseline_assessment", "set_aside"]
+DOWNLOAD_NOTES = (
+    "One row per indicator on the page: the latest period, the value with its 95% interval and count, and the "
+    "comparisons with the nation, the region (or NHS board) and similar areas, as the page shows them.",
+    "Suppressed values are blank; 'set_aside' says why a row is below the page's tables.",
+)
+
+
+def page_frame(page: SummaryPage) -> pd.DataFrame:
+    """Return the page's rows as a table (numbers as numbers; suppressed values blank).
+
+    Text columns are plain Python objects: the table is small and is only written out, so pandas'
+    Arrow strings would cost more than they save.
+    """
+    records = []
+    for row in page.all_rows:
+        records.append({
+            "area_code": page.area_code, "area_name": page.area_name, "theme": row.theme,
+            "indicator_id": row.indicator_id, "indicator": row.name, "source_id": row.source_id,
+            "period": row.period, "value": row.value, "lower_ci_95": row.lower_ci, "upper_ci_95": row.upper_ci,
+            "count": row.count, "unit": row.unit, "value_type": row.value_type, "polarity": row.polarity,
+            "suppressed": row.suppressed, "synthetic": row.synthetic, "modelled": row.modelled,
+            "nation": page.comparator_name, "nation_value": row.comparator_value,
+            "compared_with_nation": row.comparison,
+            "region": page.region_label, "region_value": row.region_value,
+            "compared_with_region": row.region.comparison if row.region else None,
+            "similar_areas_value": row.similar_value,
+            "compared_with_similar_areas": row.similar.comparison if row.similar else None,
+            "national_standard": row.standard.status if row.standard else None,
+            "recent_trend": row.trend or None,
+            "since_baseline": row.since.change_text if row.since else None,
+            "since_baseline_assessment": row.since.assessment if row.since else None,
+            "set_aside": row.hidden_reason or None,
+        })
+    return pd.DataFrame.from_records(records, columns=COLUMNS).astype(object)
+
+
+def downloads(page: SummaryPage, frame: pd.DataFrame) -> dict[str, bytes]:
+    """Return the page's CSV and Excel downloads {file name: bytes} (check them first with
+    :func:`~landscape_pipeline.export_guard.check_publishable`)."""
+    metadata = {"area_code": page.area_code, "area_name": page.area_name, "built_at": page.built_at.isoformat(),
+                "synthetic": page.synthetic, "similar_areas": ", ".join(page.similar_names)}
+    return {f"{page.area_code}.csv": csv_text(frame).encode("utf-8"),
+            f"{page.area_code}.xlsx": xlsx_bytes(frame, metadata, None, DOWNLOAD_NOTES)}
+
+
+def build_context(indicators: pd.DataFrame, *, built_at: datetime, root: Path | None = None,
+                  sites: SiteRegister | None = None, downloads: bool = False,
+                  extra_codes: Sequence[str] = ()) -> BuildContext:
+    """Return the build-wide context: similar areas, programme sites, change since their baselines, evidence."""
+    since, since_label = sitecontext.since_baseline(root, sites)
+    return BuildContext(neighbours=build_neighbours(indicators), site_of=sitecontext.site_of(sites), since=since,
+                        since_label=since_label, evidence=sitecontext.evidence_lookup(built_at.date()),
+                        downloads=downloads, extra_codes=list(extra_codes))
+
+
+def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir: Path, *, built_at: datetime,
+                    sources: Mapping[str, SourceSpec], root: Path | None = None,
+                    sites: SiteRegister | None = None) -> list[Path]:
+    """Write every area's pages and downloads, the overviews that include them, and ``index.html``."""
+    out_dir = Path(out_dir)
+    codes = list(area_codes)
+    areas_of_sites = sitecontext.site_areas(sites)
+    groups = [g for g in overview_groups(areas_of_sites) if set(g.codes) & set(codes)]
+    context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
+                            extra_codes=[c for g in groups for c in g.codes])
+    builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
+    pages = list(builder.pages())
+    frames = [page_frame(page) for page in pages]
+    if frames:
+        check_publishable(pd.concat(frames, ignore_index=True))  # once, before anything is written
+    with _Writer(out_dir) as writer:
+        for page, frame in zip(pages, frames, strict=True):
+            writer.put(page.html_name, render_html(page))
+            writer.put(page.board_name, render_board(page))
+            writer.put(page.markdown_name, render_markdown(page))
+            for name, body in downloads(page, frame).items():
+                writer.put(name, body)
+        synthetic = bool(builder.prepared.synthetic_areas)
+        built = set(codes)
+        for group in groups:  # an overview shows the areas whose pages exist (this build's or an earlier one's)
+            shown = [c for c in group.codes if c in built or (out_dir / f"{c}.html").exists()]
+            rug = build_rug(group.title, shown, {c: builder.rows(c) for c in shown})
+            note = ("Each programme site's local authorities, English and Scottish side by side: each is coloured "
+                    "against its own nation. Rows that measure the same thing in both nations share a line."
+                    if group.kind == "sites" else "")
+            writer.put(group.file_name, render_overview(rug, built_at=built_at, synthetic=synthetic, note=note))
+        written_now = {g.file_name for g in groups}
+        every = [g for g in overview_groups(areas_of_sites)
+                 if g.file_name in written_now or (out_dir / g.file_name).exists()]
+        links = [(g.title, g.file_name) for g in sorted(every, key=lambda g: g.kind != "sites")]
+        writer.put("index.html", render_index([p.index_entry() for p in pages], built_at=built_at, overviews=links))
+    return writer.written
+
+
+class _Writer:
+    """Writes files atomically on a few threads: each write waits on fsync, which releases the GIL."""
+
+    def __init__(self, out_dir: Path, threads: int = 8):
+        self.out_dir, self.threads = out_dir, threads
+        self.futures: list[Future[Path]] = []
+
+    def __enter__(self) -> _Writer:
+        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="summary-write")
+        return self
+
+    def put(self, name: str, body: str | bytes) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.futures.append(self.pool.submit(write_bytes_atomic, data, self.out_dir / name))
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)
+        self.written = [f.result() for f in self.futures]  # re-raises the first failed write
