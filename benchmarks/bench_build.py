@@ -1,45 +1,237 @@
-"""Benchmark: a full build (every source, all 382 LA partitions) as ONE Dagster run.
+"""Benchmark `landscape build` against the I/O floor of the same work, at 1x and scaled source sizes.
 
-Prints wall time, time per step and peak RSS. Run: `.venv/bin/python benchmarks/bench_build.py`.
-Outputs go to a temporary folder; the project's data/ and .dagster_home/ are untouched.
+    .venv/bin/python benchmarks/bench_build.py                     # 1x only
+    .venv/bin/python benchmarks/bench_build.py --scales 1,4,16     # growth with the sources scaled
+    .venv/bin/python benchmarks/bench_build.py --area E08000026    # also one LA on a fresh data root
+
+Each build is `landscape build` itself (`cli.main(["build"])`), run in its own child process with a fresh
+data root and DAGSTER_HOME in a temporary folder, so its peak RSS is its own. From the run's step statistics
+it prints the wall time, each step's time, the time before the first step starts (interpreter start,
+imports, definitions, run creation) and after the last ends.
+
+The I/O floor, also in a child process, is the least any build must do: read every bundled input file
+(CSV with pyarrow, Excel with python-calamine, zip members either way) ``scale`` times, then write the
+same number of Parquet partitions (the current LAs' rows of the indicator table, split by area) and the
+same number and bytes of pages the build wrote. Scaled builds use :mod:`scaling` (each parsed source
+table repeated with its periods moved back), so rows, not files, grow.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
+import json
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
+MIB = 1024**2
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["DAGSTER_HOME"] = str(Path(tmp) / "home")
-        Path(os.environ["DAGSTER_HOME"]).mkdir()
-        import dagster as dg
 
-        from landscape_pipeline.cli.run import PROGRESS_RUN_CONFIG
-        from landscape_pipeline.definitions import build_definitions
-        from landscape_pipeline.defs.automation import BUILD_JOB_NAME
-        from landscape_pipeline.defs.partitions import range_tags
-        from landscape_pipeline.settings import LandscapeSettings
+def _peak_rss() -> int:
+    """Peak RSS in bytes of this process or any child it waited for (ru_maxrss is KiB on Linux)."""
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return peak if sys.platform == "darwin" else peak * 1024
 
-        settings = LandscapeSettings(data_dir=str(Path(tmp) / "data"))
-        job = build_definitions(settings).resolve_job_def(BUILD_JOB_NAME)
-        with dg.DagsterInstance.get() as instance:
-            started = time.perf_counter()
-            result = job.execute_in_process(instance=instance, tags=range_tags(), run_config=PROGRESS_RUN_CONFIG)
-            wall = time.perf_counter() - started
-            assert result.success, "the build failed"
-            print(f"full build, one run, 382 LA partitions: {wall:.1f} s wall")
-            for stat in sorted(instance.get_run_step_stats(result.run_id), key=lambda s: s.start_time or 0):
-                print(f"  {stat.step_key:<28} {stat.end_time - stat.start_time:7.1f} s")
-        files = list((Path(tmp) / "data" / "baselines").rglob("*.parquet"))
-        print(f"baseline files written: {len(files)}")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {peak_mb:.0f} MB")
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its waited-for children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _dir_bytes(folder: Path, pattern: str) -> tuple[int, int]:
+    files = [p for p in folder.rglob(pattern) if p.is_file()] if folder.exists() else []
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def child_build(root: Path, scale: int, area: str | None, launched: float) -> dict[str, object]:
+    """Run `landscape build` into ``root``; return timings, step times, outputs and peak RSS."""
+    os.environ["DAGSTER_HOME"] = str(root / "home")
+    os.environ["LANDSCAPE_DATA_DIR"] = str(root / "data")
+    (root / "home").mkdir(parents=True, exist_ok=True)
+    if scale > 1:
+        import scaling
+
+        scaling.install(scale)
+    import dagster as dg
+
+    from landscape_pipeline.cli.main import main
+
+    code = main(["build", *(["--area", area] if area else [])])
+    ended = time.time()
+    steps: list[dict[str, object]] = []
+    with dg.DagsterInstance.get() as instance:
+        for run in reversed(instance.get_runs()):
+            for stat in instance.get_run_step_stats(run.run_id):
+                if stat.start_time and stat.end_time:
+                    steps.append({"step": stat.step_key, "start": stat.start_time, "end": stat.end_time,
+                                  "status": stat.status.value if stat.status else "?"})
+    data = root / "data"
+    pages, page_bytes = _dir_bytes(data / "summaries", "*.*")
+    parts, part_bytes = _dir_bytes(data / "baselines", "*.parquet")
+    rows = 0
+    if (data / "indicators" / "indicators.parquet").exists():
+        import pyarrow.parquet as pq
+
+        rows = pq.ParquetFile(data / "indicators" / "indicators.parquet").metadata.num_rows
+    return {"exit": code, "wall": ended - launched, "steps": steps, "launched": launched, "ended": ended,
+            "peak_rss": _peak_rss(), "cpu": _cpu_seconds(), "pages": pages, "page_bytes": page_bytes,
+            "partitions": parts,
+            "partition_bytes": part_bytes, "indicator_rows": rows}
+
+
+def _read_input(path: Path, data: bytes | None = None) -> int:
+    """Read one publisher file the cheapest complete way; return the bytes it holds."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    from python_calamine import CalamineWorkbook
+
+    raw = data if data is not None else path.read_bytes()
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return sum(_read_input(Path(m), archive.read(m)) for m in archive.namelist() if not m.endswith("/"))
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        for sheet in book.sheet_names:
+            book.get_sheet_by_name(sheet).to_python()
+        return len(raw)
+    if name.endswith((".csv", ".csv.gz", ".txt")):
+        for generated in (False, True):  # header row first; a preamble pyarrow cannot frame: generated names
+            stream = pa.input_stream(pa.py_buffer(raw), compression="gzip" if name.endswith(".gz") else None)
+            try:
+                pacsv.read_csv(stream, read_options=pacsv.ReadOptions(autogenerate_column_names=generated),
+                               parse_options=pacsv.ParseOptions(invalid_row_handler=lambda _row: "skip"))
+                break
+            except pa.ArrowInvalid:
+                continue
+    return len(raw)
+
+
+def child_floor(build_root: Path, out: Path, scale: int, pages: int, page_bytes: int) -> dict[str, object]:
+    """Time the I/O floor of a build (see the module docstring)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from landscape_pipeline import geography
+    from landscape_pipeline.paths import data_sources_dir
+
+    inputs = [p for p in sorted(data_sources_dir().rglob("*")) if p.is_file()]
+    data = build_root / "data"
+    began, cpu_before = time.perf_counter(), _cpu_seconds()
+    read = sum(_read_input(p) for _ in range(scale) for p in inputs)
+    table_path = data / "indicators" / "indicators.parquet"
+    table = (pq.read_table(table_path) if table_path.exists()
+             else pa.concat_tables([pq.read_table(p) for p in sorted((data / "staging").glob("*.parquet"))],
+                                   promote_options="permissive"))
+    codes = [la.area_code for la in geography.current_local_authorities()]
+    table = table.filter(pc.is_in(table["area_code"], pa.array(codes))).sort_by("area_code")
+    ends = {}
+    for i, code in enumerate(table["area_code"].to_pylist()):
+        ends.setdefault(code, [i, i])[1] = i + 1
+    for code in codes:
+        first, last = ends.get(code, (0, 0))
+        (out / "baselines" / code).mkdir(parents=True, exist_ok=True)
+        pq.write_table(table.slice(first, last - first), out / "baselines" / code / "baseline.parquet")
+    (out / "pages").mkdir()
+    chunk = b"x" * (page_bytes // max(pages, 1))
+    for i in range(pages):
+        (out / "pages" / f"{i}.html").write_bytes(chunk)
+    return {"wall": time.perf_counter() - began, "cpu": _cpu_seconds() - cpu_before, "files": len(inputs),
+            "input_bytes": read,
+            "partitions": len(codes), "rows_written": table.num_rows}
+
+
+def _child(args: list[str]) -> dict[str, object]:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if done.returncode != 0 or not done.stdout.strip():
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"benchmark child {args[:2]} failed with status {done.returncode}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(scale: int, area: str | None = None) -> tuple[dict[str, object], dict[str, object] | None]:
+    """Build at ``scale`` (and time its I/O floor unless ``area``); return (build, floor) figures."""
+    with tempfile.TemporaryDirectory(prefix=f"bench_build_{scale}x_") as tmp:
+        root = Path(tmp)
+        build = _child(["--child", "build", "--root", str(root), "--scale", str(scale), "--launched", str(time.time()),
+                        *(["--area", area] if area else [])])
+        if area:
+            return build, None
+        (root / "floor").mkdir()
+        floor = _child(["--child", "floor", "--root", str(root), "--out", str(root / "floor"), "--scale", str(scale),
+                        "--pages", str(build["pages"]), "--page-bytes", str(build["page_bytes"])])
+    return build, floor
+
+
+def report(scale: int, build: dict[str, object], floor: dict[str, object] | None, label: str = "") -> None:
+    """Print one build's figures."""
+    steps = sorted(build["steps"], key=lambda s: s["start"])
+    status = "succeeded" if build["exit"] == 0 else f"FAILED (exit {build['exit']})"
+    print(f"\n== {label or f'full build at {scale}x the bundled rows'}: {status}")
+    print(f"wall {build['wall']:.1f} s (CPU {build['cpu']:.1f} s); peak RSS {build['peak_rss'] / MIB:,.0f} MiB; "
+          f"{build['indicator_rows']:,} indicator rows; {build['partitions']} partitions "
+          f"({build['partition_bytes'] / MIB:.1f} MiB), {build['pages']} pages ({build['page_bytes'] / MIB:.1f} MiB)")
+    if steps:
+        print(f"before the first step {steps[0]['start'] - build['launched']:.1f} s; "
+              f"after the last {build['ended'] - max(s['end'] for s in steps):.1f} s")
+        for s in steps:
+            print(f"  {s['step']:<52} {s['end'] - s['start']:6.1f} s  {s['status'].lower()}")
+    if floor:
+        print(f"I/O floor {floor['wall']:.1f} s (CPU {floor['cpu']:.1f} s; read {floor['files']} files x{scale}, "
+              f"{floor['input_bytes'] / MIB:.1f} MiB; wrote {floor['partitions']} partitions, "
+              f"{floor['rows_written']:,} rows, and the pages)"
+              f"\nbuild / floor = {build['wall'] / floor['wall']:.1f}x wall, "
+              f"{build['cpu'] / floor['cpu']:.1f}x CPU")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; return 0 when every build succeeded."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1", help="comma-separated multiples of the bundled rows (default 1)")
+    parser.add_argument("--area", help="also time `landscape build --area CODE` on a fresh data root")
+    parser.add_argument("--child", choices=["build", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--pages", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--page-bytes", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child == "build":
+        print(json.dumps(child_build(args.root, args.scale, args.area, args.launched)))
+        return 0
+    if args.child == "floor":
+        print(json.dumps(child_floor(args.root, args.out, args.scale, args.pages, args.page_bytes)))
+        return 0
+    print(f"machine: {os.cpu_count()} CPU(s), {sys.platform}, Python {sys.version.split()[0]}; "
+          f"load average {os.getloadavg()[0]:.1f} at start")
+    ok = True
+    results = []
+    for scale in [int(s) for s in args.scales.split(",") if s.strip()]:
+        build, floor = measure(scale)
+        report(scale, build, floor)
+        results.append((scale, build, floor))
+        ok = ok and build["exit"] == 0
+    if len(results) > 1:
+        base = results[0]
+        print("\ngrowth (relative to the first scale): scale, rows, wall, peak RSS")
+        for scale, build, _floor in results:
+            print(f"  {scale:>3}x  rows x{build['indicator_rows'] / max(base[1]['indicator_rows'], 1):.1f}  "
+                  f"wall x{build['wall'] / base[1]['wall']:.1f}  RSS x{build['peak_rss'] / base[1]['peak_rss']:.1f}")
+    if args.area:
+        build, _ = measure(1, args.area)
+        report(1, build, None, label=f"landscape build --area {args.area} (fresh data root)")
+        ok = ok and build["exit"] == 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -92,8 +92,18 @@ def _unstaged_outside(settings: LandscapeSettings, only: list[dg.AssetKey]) -> l
             and not paths.staging_path(settings.root(), sid).exists()]
 
 
+#: One "materialization planned" event per partitioned asset and run instead of one per LA partition
+#: (764 SQLite writes before the first step). Dagster's documented trade-off: when such a run fails,
+#: its partitions are not marked failed in the UI (the run itself still is).
+PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+
+
 def _run(settings: LandscapeSettings, codes: list[str] | None, sources: list[str] | None = None) -> int:
+    import os
+
     from landscape_pipeline.definitions import build_definitions
+
+    os.environ.setdefault(PLANNED_EVENTS_ENV, "true")
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(BUILD_JOB_NAME)
