@@ -125,8 +125,13 @@ def test_missing_required_column_names_what_the_template_needs(tmp_path):
         parse([path], today=TODAY)
 
 
-def test_an_impossible_score_is_the_only_validation_failure_of_the_bundled_rows(parsed):
+@pytest.mark.parametrize(("score", "failures"), [
+    (2.5, ["Ratings and quality-statement scores are whole numbers 1-4."]),
+    (7.0, ["Ratings and quality-statement scores are whole numbers 1-4.",
+           "Scores lie within the range their unit states (e.g. 'score 0-10')."]),
+])
+def test_an_impossible_score_is_the_only_validation_failure_of_the_bundled_rows(parsed, score, failures):
     broken = parsed.copy()
-    broken.loc[broken["indicator_id"] == QUALITY_STATEMENTS[0].indicator_id, "value"] = 7.0
+    broken.loc[broken["indicator_id"] == QUALITY_STATEMENTS[0].indicator_id, "value"] = score
     report = validate_frame(broken, "cqc_la_assessment", extra_expectations=SOURCE.extra_expectations())
-    assert [f.description for f in report.failures] == ["Ratings and quality-statement scores are whole numbers 1-4."]
+    assert sorted(f.description for f in report.failures) == sorted(failures)
