@@ -512,3 +512,80 @@ def test_rates_are_synthetic_when_their_population_is(tmp_path: Path, population
     rate = rows["value_type"].isin(["crude rate", "DSR"])
     assert rows.loc[mine & rate, "synthetic"].all() and not rows.loc[mine & ~rate, "synthetic"].any()
     assert not rows.loc[~mine, "synthetic"].any()
+
+
+# ---------------------------------------------------------------- the SQL engine (DuckDB) for large extracts
+def _same_aggregation(path: Path) -> None:
+    arrow, duck = aggregate_file(path, engine="arrow"), aggregate_file(path, engine="duckdb")
+    assert arrow.tally == duck.tally and arrow.tally["episodes read"] > 0
+    assert arrow.counts.keys() == duck.counts.keys()
+    for year, cube in arrow.counts.items():
+        assert np.array_equal(cube, duck.counts[year]), year
+
+
+@pytest.mark.parametrize("name", [sample.BUNDLED_NAME, REAL_ARTIFICIAL])
+def test_duckdb_engine_counts_the_bundled_extracts_exactly_as_the_arrow_reader(name: str) -> None:
+    _same_aggregation(data_sources_dir() / "hes" / name)
+
+
+def test_duckdb_engine_follows_every_fallback_and_code_rule(tmp_path: Path) -> None:
+    rows = ([{}] * 3 + [{"FYEAR": "", "ADMIDATE": "2021-02-03"}, {"FYEAR": "junk", "ADMIDATE": "03/05/2020"},
+                        {"FYEAR": "", "ADMIDATE": ""}, {"DIAG_4_01": "", "DIAG_3_01": "C50"},
+                        {"DIAG_4_01": "", "DIAG_3_01": ""}, {"EPISTAT": "1"}, {"EPIORDER": "2"},
+                        {"EPIORDER": " 1"}, {"SEX": "9", "STARTAGE": "7003"}, {"STARTAGE": ""},
+                        {"RESLADST_ONS": ""}, {"RESLADST_ONS": "W06000015"}, {"RESLADST_ONS": "E99999999"},
+                        {"RESLADST_ONS": "Y"}, {"RESLADST_ONS": "E07000029"}, {"ADMIMETH": "2A"}])
+    path = _write(tmp_path, rows)
+    _same_aggregation(path)
+    duck = aggregate_file(path, engine="duckdb")
+    assert duck.tally["no usable financial year"] == 1 and duck.tally["episodes not finished"] == 1
+    assert duck.tally["unresolved residence: blank"] == 1
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=["FYEAR", "DIAG_4_01"])
+    slim = tmp_path / "slim.csv.gz"  # optional columns absent, and gzip
+    with gzip.open(slim, "wt", newline="") as handle:
+        frame.to_csv(handle, index=False)
+    _same_aggregation(slim)
+
+
+def test_duckdb_engine_reads_old_style_residence_where_the_gss_code_is_blank(tmp_path: Path) -> None:
+    _same_aggregation(_write_old_style(tmp_path, ["00CQ", "00CQ", "00NA", "", "ZZZZ", "00HX"]))
+
+
+def test_duckdb_engine_refuses_what_the_arrow_reader_refuses_in_the_same_words(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{}] * 5, name="twice.csv")
+    frame = pd.read_csv(path, dtype=str)
+    frame.loc[3, "EPIKEY"] = frame.loc[1, "EPIKEY"]
+    frame.to_csv(path, index=False)
+    future = _write(tmp_path, [{}, {"FYEAR": "3132"}], name="future.csv")
+    for bad in (path, future):
+        with pytest.raises(SourceDataError) as arrow:
+            aggregate_file(bad, engine="arrow")
+        with pytest.raises(SourceDataError) as duck:
+            aggregate_file(bad, engine="duckdb")
+        assert str(duck.value) == str(arrow.value)
+
+
+def test_engine_is_chosen_by_environment_and_a_typo_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from landscape_pipeline.sources.hes.sql_engine import ENGINE_ENV, EngineError, engine_from_env
+
+    monkeypatch.delenv(ENGINE_ENV, raising=False)
+    assert engine_from_env() == "arrow"
+    monkeypatch.setenv(ENGINE_ENV, "DuckDB")
+    assert engine_from_env() == "duckdb"
+    monkeypatch.setenv(ENGINE_ENV, "duckbd")
+    with pytest.raises(EngineError, match="LANDSCAPE_HES_ENGINE='duckbd' is not an engine"):
+        engine_from_env()
+
+
+def test_duckdb_engine_refuses_a_ragged_row_as_the_arrow_reader_does(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{}] * 4, name="ragged.csv")
+    lines = path.read_text().splitlines()
+    lines[2] += ",extra"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceDataError) as arrow:
+        aggregate_file(path, engine="arrow")
+    with pytest.raises(SourceDataError) as duck:
+        aggregate_file(path, engine="duckdb")
+    assert str(duck.value) == str(arrow.value)
+    assert str(arrow.value).startswith("ragged.csv, row 2 (line 3): a row cannot be read as CSV (expected 11 columns, "
+                                       "got 12)")

@@ -108,7 +108,7 @@ class _Mappers:
 
     def __init__(self, districts: tuple[str, ...]):
         self.caches: dict[str, dict[Hashable, int]] = {}
-        self.area = AreaResolver(districts)
+        self.mappers = column_mappers(AreaResolver(districts))
 
     def codes(self, array: pa.Array, name: str, mapper: Any) -> np.ndarray:
         encoded = pc.dictionary_encode(pc.fill_null(array, ""))
@@ -120,34 +120,49 @@ def _diag_or_blank(code: object) -> int:
     return ind.site_group(code) if str(code or "").strip() else -1
 
 
+def column_mappers(area: AreaResolver) -> dict[str, Callable[[object], int]]:
+    """Return, per extract column, the function from one cell's text to its cube code (-1 = unusable).
+
+    Every engine (this module's Arrow blocks, :mod:`.sql_engine`) maps each distinct value with these.
+    """
+    return {
+        "EPISTAT": lambda v: int(str(v).strip() == "3"),
+        "EPIORDER": lambda v: int(str(v).strip().lstrip("0") == "1"),
+        "FYEAR": ind.financial_year, "ADMIDATE": ind.financial_year_of_date,
+        "DIAG_4_01": _diag_or_blank, "DIAG_3_01": _diag_or_blank,
+        "RESLADST_ONS": area, "RESLADST": area,
+        "ADMIMETH": ind.method_group, "SEX": ind.sex_group, "STARTAGE": ind.age_band,
+    }
+
+
 def add_block(agg: Aggregation, batch: pa.RecordBatch, maps: _Mappers) -> None:
     """Count one block of episodes: keep finished (EPISTAT 3) first episodes (EPIORDER 1) and add them."""
     names = set(batch.schema.names)
     col = batch.column
+    mapper = maps.mappers
     agg.tally["episodes read"] += batch.num_rows
-    finished = maps.codes(col("EPISTAT"), "EPISTAT", lambda v: int(str(v).strip() == "3")).astype(bool)
-    first = maps.codes(col("EPIORDER"), "EPIORDER", lambda v: int(str(v).strip().lstrip("0") == "1")).astype(bool)
+    finished = maps.codes(col("EPISTAT"), "EPISTAT", mapper["EPISTAT"]).astype(bool)
+    first = maps.codes(col("EPIORDER"), "EPIORDER", mapper["EPIORDER"]).astype(bool)
     agg.tally["episodes not finished"] += int((~finished).sum())
     agg.tally["finished episodes not first in spell"] += int((finished & ~first).sum())
     keep = finished & first
     if not keep.any():
         return
 
-    def codes(name: str, mapper: Any) -> np.ndarray:
+    def codes(name: str) -> np.ndarray:
         if name not in names:
             return np.full(int(keep.sum()), -1, dtype=np.int64)
-        return maps.codes(col(name), name, mapper)[keep]
+        return maps.codes(col(name), name, mapper[name])[keep]
 
-    fy = codes("FYEAR", ind.financial_year)
+    fy = codes("FYEAR")
     if (fy < 0).any():
-        fy = np.where(fy < 0, codes("ADMIDATE", ind.financial_year_of_date), fy)
-    site = codes("DIAG_4_01", _diag_or_blank)
+        fy = np.where(fy < 0, codes("ADMIDATE"), fy)
+    site = codes("DIAG_4_01")
     if (site < 0).any():
-        site = np.where(site < 0, codes("DIAG_3_01", _diag_or_blank), site)
+        site = np.where(site < 0, codes("DIAG_3_01"), site)
     site = np.where(site < 0, ind.SITE_GROUPS.index("non_cancer"), site)
-    area = combine(codes("RESLADST_ONS", maps.area), codes("RESLADST", maps.area) if "RESLADST" in names else None)
-    agg.add(fy, area, site, codes("ADMIMETH", ind.method_group), codes("SEX", ind.sex_group),
-            codes("STARTAGE", ind.age_band))
+    area = combine(codes("RESLADST_ONS"), codes("RESLADST") if "RESLADST" in names else None)
+    agg.add(fy, area, site, codes("ADMIMETH"), codes("SEX"), codes("STARTAGE"))
 
 
 def aggregate_records(source: Any, columns: list[str], *, column_names: list[str] | None = None,

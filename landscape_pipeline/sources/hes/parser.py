@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from landscape_pipeline.errors import SourceDataError
 from landscape_pipeline.provenance import combined_columns
@@ -41,6 +42,7 @@ from landscape_pipeline.sources.hes.aggregate import DEFAULT_BLOCK_SIZE, Aggrega
 from landscape_pipeline.sources.hes.checks import RecordChecks
 from landscape_pipeline.sources.hes.measures import build_rows
 from landscape_pipeline.sources.hes.residence import COLUMNS as RESIDENCE_COLUMNS
+from landscape_pipeline.sources.hes.sql_engine import aggregate_csv, engine_from_env
 from landscape_pipeline.sources.hes.tabulation import COLUMNS as TABULATION_COLUMNS
 from landscape_pipeline.sources.hes.tabulation import aggregate_tabulation
 
@@ -65,15 +67,22 @@ def _binary(path: Path) -> Iterator[Any]:
             yield handle
 
 
+@contextmanager
+def _handle(path: Path) -> Iterator[Any]:
+    """Yield a binary file handle on the CSV text of a .csv, .csv.gz or zipped CSV."""
+    with _binary(path) as source:
+        if not isinstance(source, str):
+            yield source
+            return
+        opener = gzip.open if source.lower().endswith(".gz") else open
+        with opener(source, "rb") as handle:
+            yield handle
+
+
 def read_header(path: Path) -> list[str]:
     """Return the upper-cased, stripped column names of a .csv, .csv.gz or zipped CSV."""
-    with _binary(path) as source:
-        if isinstance(source, str):
-            opener = gzip.open if source.lower().endswith(".gz") else open
-            with opener(source, "rb") as handle:
-                line = handle.readline()
-        else:
-            line = source.readline()
+    with _handle(path) as handle:
+        line = handle.readline()
     text = line.decode("utf-8-sig", errors="replace")
     return [c.strip().upper() for c in next(csv.reader([text]), [])]
 
@@ -99,18 +108,52 @@ def input_kind(header: Sequence[str], path: Path) -> str:
     return kind
 
 
-def aggregate_file(path: Path, *, block_size: int = DEFAULT_BLOCK_SIZE) -> Aggregation:
-    """Return the Aggregation of one HES input file (record-level streamed, or a tabulation)."""
+def aggregate_file(path: Path, *, block_size: int = DEFAULT_BLOCK_SIZE, engine: str | None = None) -> Aggregation:
+    """Return the Aggregation of one HES input file (record-level, or a tabulation).
+
+    Record-level files are streamed by the Arrow reader, or counted by DuckDB when ``engine`` (default:
+    ``LANDSCAPE_HES_ENGINE``) is ``duckdb``; both give the same Aggregation (:mod:`.sql_engine`).
+    """
     path = Path(path)
     header = read_header(path)
     if input_kind(header, path) == "tabulation":
         return aggregate_tabulation(path)
+    if (engine or engine_from_env()) == "duckdb" and path.suffix.lower() != ".zip":
+        return aggregate_csv(path, header, recheck=lambda p: _stream_records(p, header, block_size))
+    return _stream_records(path, header, block_size)
+
+
+def _stream_records(path: Path, header: list[str], block_size: int) -> Aggregation:
+    """Stream a record-level file through the Arrow reader, applying the record checks block by block."""
     columns = [c for c in (*RECORD_REQUIRED, *RECORD_OPTIONAL) if c in header]
     checks = RecordChecks(path)
-    with _binary(path) as source:
-        agg = aggregate_records(source, columns, column_names=header, block_size=block_size, inspect=checks)
+    try:
+        with _binary(path) as source:
+            agg = aggregate_records(source, columns, column_names=header, block_size=block_size, inspect=checks)
+    except pa.ArrowInvalid as exc:
+        raise _unreadable_row(path, str(exc)) from None
     checks.finish()
     return agg
+
+
+def _unreadable_row(path: Path, message: str) -> SourceDataError:
+    """Return the refusal of a row the CSV reader cannot split (wrong field count), naming its line."""
+    detail = message.removeprefix("CSV parse error: ").strip()
+    fields, _, text = detail.partition(": ")
+    line_number = _line_holding(path, text.removesuffix(" ...").rstrip("\r")) if text else None
+    row = line_number - 1 if line_number else None
+    return SourceDataError(path, f"a row cannot be read as CSV ({fields.lower() or detail}); every row of an extract "
+                                 "has the header's columns. Check for an unquoted comma or a cut-off line.",
+                           row=row, line=line_number)
+
+
+def _line_holding(path: Path, text: str) -> int | None:
+    """Return the 1-based line of ``path`` whose text starts with ``text`` (the reader quotes the row), or None."""
+    with _handle(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number > 1 and raw.decode("utf-8", errors="replace").rstrip("\r\n").startswith(text):
+                return number
+    return None
 
 
 def nothing_countable(paths: Sequence[Path], tally: dict[str, int]) -> SourceDataError:
