@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_summary_support import BUILT_AT, COVENTRY, DUNDEE, synthetic_table
+from test_summary_support import BUILT_AT, COVENTRY, DUNDEE, bundled_table, synthetic_table
 
-from landscape_pipeline.sites import Site, SiteRegister
+from landscape_pipeline.sites import Site, SiteRegister, read_sites, register_path
 from landscape_pipeline.summary import write_summaries
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -189,6 +189,16 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def bundled_site(tmp_path_factory) -> Path:
+    """Coventry's and Dundee's pages written from the real bundled sources and site register, as a build does."""
+    table, sources = bundled_table()
+    out = tmp_path_factory.mktemp("bundled")
+    sites = read_sites() if register_path().exists() else None
+    write_summaries(table, [COVENTRY, DUNDEE], out, built_at=BUILT_AT, sources=sources, sites=sites)
+    return out
+
+
 def a4_pages(pdf: bytes) -> int:
     """Return the number of pages of a printed PDF, checking each is A4 portrait."""
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
@@ -246,6 +256,22 @@ def test_board_summary_prints_on_one_page(browser, site, code):
     assert browser.problems() == []
     assert browser.evaluate("document.querySelectorAll('ol.findings li').length") >= 1
     assert overflowing(browser) == []
+    assert a4_pages(browser.print_pdf()) == 1
+    assert browser.problems() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", [COVENTRY, DUNDEE])
+def test_real_bundled_page_prints_on_at_most_four_pages(browser, bundled_site, code):
+    """The requirement is for the real Coventry page, not a synthetic one: every bundled source, every section."""
+    browser.open((bundled_site / f"{code}.html").as_uri())
+    assert browser.problems() == []
+    rows = browser.evaluate("document.querySelectorAll('table.ind tbody tr, ul.compact li').length")
+    sections = browser.evaluate("document.querySelectorAll('section.theme').length")
+    assert rows >= 40 and sections >= 6  # control: a full page (Coventry's has 63 rows in 9 themes), not a thin one
+    assert overflowing(browser) == []
+    assert 1 <= a4_pages(browser.print_pdf()) <= 4
+    browser.open((bundled_site / f"{code}-board.html").as_uri())
     assert a4_pages(browser.print_pdf()) == 1
     assert browser.problems() == []
 

@@ -3,7 +3,8 @@
 Not a test module (it defines no tests): ``from test_summary_support import ...``. Values are
 made up but plausible (rates, proportions, counts; a little noise and drift over time); the
 table is run through the real :func:`landscape_pipeline.harmonise.harmonise` so comparisons,
-trends and latest flags are the pipeline's own.
+trends and latest flags are the pipeline's own. :func:`bundled_table` is the other way round: the
+real bundled sources, parsed as ``landscape build`` parses them, for tests that need the real pages.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from graphlib import TopologicalSorter
 
 import numpy as np
 import pandas as pd
 
-from landscape_pipeline import geography, ingest, schema
+from landscape_pipeline import catalogue, geography, ingest, schema
 from landscape_pipeline.harmonise import harmonise
+from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
+from landscape_pipeline.sources.registry import all_sources
 
 COVENTRY, DUNDEE = "E08000026", "S12000042"
 BUILT_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -236,3 +240,25 @@ def synthetic_table(area_codes: Sequence[str] | None = None, *, n_indicators: in
     if edit is not None:
         raw = schema.conform(edit(raw))
     return harmonise([published(raw)]), _theme_sources(n_indicators)
+
+
+def bundled_table() -> tuple[pd.DataFrame, dict[str, SourceSpec]]:
+    """Return (indicator table, sources) of every bundled source, as ``landscape build`` makes the table.
+
+    Each source's bundled files go through the real :func:`landscape_pipeline.ingest.ingest` (upstream
+    sources first), then the table is harmonised and its published figures rounded once, as the
+    ``indicator_table`` asset does; without Dagster, and without the validation the build tests cover
+    (about half a minute).
+    """
+    specs = all_sources()
+    settings = LandscapeSettings(live_sources=[])
+    frames: dict[str, pd.DataFrame] = {}
+    for sid in TopologicalSorter({sid: set(spec.depends_on) for sid, spec in specs.items()}).static_order():
+        spec = specs[sid]
+        result = ingest.ingest(spec, ingest.resolve_files(spec, settings),
+                               {dep: frames[dep] for dep in spec.depends_on}, validate=False)
+        assert result.error is None, f"{sid}: {result.error}"
+        frames[sid] = result.frame
+    table = harmonise([frames[sid] for sid in specs])
+    decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
+    return catalogue.round_published(table, decimals), specs
