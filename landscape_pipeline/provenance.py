@@ -105,7 +105,11 @@ def add_provenance(frame: pd.DataFrame, prov: FileProvenance) -> pd.DataFrame:
 
 def combined_columns(paths: Sequence[Path]) -> dict[str, object]:
     """Return provenance columns for rows built from several files (names and sha256s joined)."""
-    provs = [describe_file(p) for p in paths]
+    return combine_provenance([describe_file(p) for p in paths])
+
+
+def combine_provenance(provs: Sequence[FileProvenance]) -> dict[str, object]:
+    """Return provenance columns for rows built from the files ``provs`` describe (each hashed once, by the caller)."""
     if len(provs) == 1:
         return provs[0].columns()
     return {"source_file": "; ".join(p.path.name for p in provs), "source_sha256": "; ".join(p.sha256 for p in provs),

@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from landscape_pipeline.errors import SourceDataError
-from landscape_pipeline.provenance import combined_columns
+from landscape_pipeline.provenance import combine_provenance, describe_file
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.hes import denominators
 from landscape_pipeline.sources.hes import indicators as ind
@@ -206,8 +206,10 @@ def _with_provenance(frame: pd.DataFrame, paths: list[Path], per_file: list[Aggr
                      population_synthetic: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with provenance per financial year (the files that gave it) and a derived ``synthetic``."""
     years = sorted({y for agg in per_file for y in agg.counts})
+    described = [describe_file(p) for p in paths]  # each file hashed once, however many years it holds
     by_year = pd.DataFrame([{"period_label": ind.fy_label(y), "year": y,
-                             **combined_columns([p for p, agg in zip(paths, per_file, strict=True) if y in agg.counts])}
+                             **combine_provenance([d for d, agg in zip(described, per_file, strict=True)
+                                                   if y in agg.counts])}
                             for y in years])
     out = frame.merge(by_year, on="period_label", how="left", validate="many_to_one")
     out = out.merge(population_synthetic, on=["area_code", "year"], how="left", validate="many_to_one")

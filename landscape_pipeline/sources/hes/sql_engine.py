@@ -62,6 +62,9 @@ def connect(memory_limit: str = MEMORY_LIMIT, threads: int | None = None) -> Any
     con = duckdb.connect(":memory:")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
+    # A CSV scan has no row estimate, so the optimiser would build hash tables on the episodes and probe with
+    # the lookup tables; keep the written order: episodes probe, each small lookup table is built.
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
@@ -116,7 +119,7 @@ def cube_sql(source: str, present: set[str]) -> str:
 def _distinct_values(con: Any, source: str, present: list[str]) -> dict[str, list[str]]:
     """Return each mapped column's distinct values (nulls as ''), from one scan."""
     lists = ", ".join(f"list(DISTINCT {_cell(c)})" for c in present)
-    row = con.execute(f"SELECT {lists} FROM {source} AS e").fetchone()
+    row = con.execute(f"SELECT {lists} FROM {source} AS e").fetchall()[0]
     return {c: list(values or []) for c, values in zip(present, row, strict=True)}
 
 
@@ -124,8 +127,8 @@ def _has_repeated_key(con: Any, source: str) -> bool:
     """Return True when some non-blank ``EPIKEY`` appears twice (by hash; a collision is re-checked exactly)."""
     key = "trim(e.\"EPIKEY\")"
     found = con.execute(f"SELECT 1 FROM {source} AS e WHERE {key} <> '' GROUP BY hash({key}) "
-                        "HAVING count(*) > 1 LIMIT 1").fetchone()
-    return found is not None
+                        "HAVING count(*) > 1 LIMIT 1").fetchall()
+    return bool(found)
 
 
 def _future_year(values: list[str]) -> bool:
