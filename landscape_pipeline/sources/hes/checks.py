@@ -83,7 +83,8 @@ class RecordChecks:
         keys = np.concatenate(self.keys)
         self.keys = []
         given = keys != BLANK
-        ordered = np.sort(keys[given])
+        ordered = keys[given]
+        ordered.sort()  # in place: the keys and one sorted copy, no third array
         if not (ordered[1:] == ordered[:-1]).any():
             return
         rows = np.flatnonzero(given)  # 0-based data row of each non-blank key (only on the way to an error)
