@@ -65,6 +65,7 @@ def child_build(root: Path, scale: int, area: str | None, launched: float) -> di
 
     code = main(["build", *(["--area", area] if area else [])])
     ended = time.time()
+    unscaled = dict(sys.modules["scaling"].UNSCALED) if scale > 1 else {}
     steps: list[dict[str, object]] = []
     with dg.DagsterInstance.get() as instance:
         for run in reversed(instance.get_runs()):
@@ -83,7 +84,7 @@ def child_build(root: Path, scale: int, area: str | None, launched: float) -> di
     return {"exit": code, "wall": ended - launched, "steps": steps, "launched": launched, "ended": ended,
             "peak_rss": _peak_rss(), "cpu": _cpu_seconds(), "pages": pages, "page_bytes": page_bytes,
             "partitions": parts,
-            "partition_bytes": part_bytes, "indicator_rows": rows}
+            "partition_bytes": part_bytes, "indicator_rows": rows, "unscaled": unscaled}
 
 
 def _read_input(path: Path, data: bytes | None = None) -> int:
@@ -179,6 +180,8 @@ def report(scale: int, build: dict[str, object], floor: dict[str, object] | None
     print(f"wall {build['wall']:.1f} s (CPU {build['cpu']:.1f} s); peak RSS {build['peak_rss'] / MIB:,.0f} MiB; "
           f"{build['indicator_rows']:,} indicator rows; {build['partitions']} partitions "
           f"({build['partition_bytes'] / MIB:.1f} MiB), {build['pages']} pages ({build['page_bytes'] / MIB:.1f} MiB)")
+    for source, why in build.get("unscaled", {}).items():
+        print(f"  built at 1x: {source} (its suite refuses moved copies: {why})")
     if steps:
         print(f"before the first step {steps[0]['start'] - build['launched']:.1f} s; "
               f"after the last {build['ended'] - max(s['end'] for s in steps):.1f} s")

@@ -260,6 +260,19 @@ def truncated_mid_row() -> Mutation:
     return Mutation("truncated_mid_row", apply)
 
 
+def ragged_row() -> Mutation:
+    """Give one row about half-way down one field too many (an unquoted comma inside a cell)."""
+    def apply(path: Path) -> Fault:
+        text = read_text(path)
+        lines = text.text.splitlines(keepends=True)
+        middle = len(lines) // 2
+        body = lines[middle].rstrip("\r\n")
+        lines[middle] = body + ",stray" + lines[middle][len(body):]
+        text.write("".join(lines))
+        return Fault(path.name)
+    return Mutation("ragged_row", apply)
+
+
 def replaced_by(name: str, body: bytes) -> Mutation:
     """Replace the file (container and all) by ``body``: an error page, nothing at all, ..."""
     def apply(path: Path) -> Fault:
