@@ -69,7 +69,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _is_text(frame: pd.DataFrame, position: int, dtype: object) -> bool:
     """Return whether a column holds text, as ``is_string_dtype`` of the column (or object dtype) says."""
-    if dtype == object:
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
         return True
     if getattr(dtype, "kind", "") == "O" and not isinstance(dtype, pd.StringDtype):
         return pd.api.types.is_string_dtype(frame.iloc[:, position])  # e.g. categorical: decided by content
