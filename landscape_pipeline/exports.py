@@ -54,7 +54,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     if frame.columns.is_unique:
         text = [i for i, dtype in enumerate(frame.dtypes) if _is_text(frame, i, dtype)]
-        cells = frame.iloc[:, text].to_numpy(dtype=object) if text else None
+        every = len(text) == frame.shape[1]
+        cells = (frame if every else frame.iloc[:, text]).to_numpy(dtype=object) if text else None
         for j, position in enumerate(text):
             if any(_is_formula(v) for v in cells[:, j]):
                 _replace(out, position)
@@ -151,9 +152,8 @@ def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, frame: pd.DataFr
     safe = neutralise_frame(frame)
     sheet = book.add_worksheet(name)
     sheet.freeze_panes(1, 0)
-    for number, column in enumerate(safe.columns):
+    for number, (column, cells) in enumerate(zip(safe.columns, _excel_columns(safe), strict=True)):
         sheet.write_string(0, number, str(column), formats["header"])
-        cells = _excel_cells(safe.iloc[:, number])
         for row, value in enumerate(cells, start=1):
             if value is None:
                 continue
@@ -170,14 +170,27 @@ def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, frame: pd.DataFr
         sheet.set_column(number, number, min(60, max(10, len(str(column)) + 2, typical + 2)))
 
 
+def _excel_columns(frame: pd.DataFrame) -> list[list[object]]:
+    """Return every column as :func:`_excel_cells` gives it; plain object columns are read as one array."""
+    objects = [i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, np.dtype) and dtype.kind == "O"]
+    block = frame.iloc[:, objects].to_numpy(dtype=object) if objects else None
+    where = {position: j for j, position in enumerate(objects)}
+    return [_excel_values(block[:, where[i]]) if i in where else _excel_cells(frame.iloc[:, i])
+            for i in range(frame.shape[1])]
+
+
 def _excel_cells(series: pd.Series) -> list[object]:
     """Return a column as Python values for Excel: None for missing, naive datetimes, plain numbers."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    return _excel_values(series.to_numpy(dtype=object))
+
+
+def _excel_values(values: np.ndarray) -> list[object]:
     out = []
-    for value in series.to_numpy(dtype=object):
+    for value in values:
         if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
             out.append(None)
         elif isinstance(value, np.generic):
