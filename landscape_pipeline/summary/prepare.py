@@ -228,10 +228,11 @@ def _source_facts(rows: pd.DataFrame) -> dict[str, dict[str, SourceFacts]]:
     note_map: dict[tuple, list[str]] = {}
     for area, source, note in notes.itertuples(index=False):
         note_map.setdefault((area, source), []).append(note)
-    for (area, source), item in summary.iterrows():
-        retrieved = item["retrieved"] if pd.notna(item["retrieved"]) else None
+    for (area, source), retrieved, synthetic, indicators, attributed, n_rows, data_url in zip(
+            summary.index, summary["retrieved"], summary["synthetic"], summary["indicators"], summary["attributed"],
+            summary["rows"], summary["data_url"], strict=True):
         out.setdefault(area, {})[source] = SourceFacts(
-            first[(area, source)], last[(area, source)], retrieved, bool(item["synthetic"]), int(item["indicators"]),
-            int(item["attributed"]), int(item["rows"]), item["data_url"] if pd.notna(item["data_url"]) else "",
+            first[(area, source)], last[(area, source)], retrieved if pd.notna(retrieved) else None, bool(synthetic),
+            int(indicators), int(attributed), int(n_rows), data_url if pd.notna(data_url) else "",
             tuple(sorted(note_map.get((area, source), []))))
     return out
