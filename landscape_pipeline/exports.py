@@ -47,21 +47,45 @@ def neutralise(text: object) -> object:
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` with every text cell neutralised (column names too).
 
-    Cells are checked as a plain object array (pandas' per-column ``map`` costs milliseconds per
-    column, which dominates small tables such as a summary page's download); a column is replaced
-    only when one of its cells changed.
+    The text columns are read as one plain object array and scanned in Python (pandas' per-column
+    access costs a fraction of a millisecond per column, which dominates small tables such as a
+    summary page's download); a column is replaced only when one of its cells needs an apostrophe.
     """
     out = frame.copy()
-    for position, column in enumerate(out.columns):
-        series = out.iloc[:, position]
-        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
-            continue
-        cells = series.to_numpy(dtype=object)
-        fixed = [neutralise(v) for v in cells]
-        if any(a is not b for a, b in zip(fixed, cells, strict=True)):
-            out[column] = pd.Series(fixed, index=out.index, dtype=series.dtype)
+    if frame.columns.is_unique:
+        text = [i for i, dtype in enumerate(frame.dtypes) if _is_text(frame, i, dtype)]
+        every = len(text) == frame.shape[1]
+        cells = (frame if every else frame.iloc[:, text]).to_numpy(dtype=object) if text else None
+        for j, position in enumerate(text):
+            if any(_is_formula(v) for v in cells[:, j]):
+                _replace(out, position)
+    else:  # duplicate names: column by column, each as ``out`` now holds it
+        for position, dtype in enumerate(frame.dtypes):
+            if _is_text(out, position, dtype) and any(_is_formula(v) for v in
+                                                      out.iloc[:, position].to_numpy(dtype=object)):
+                _replace(out, position)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+def _is_text(frame: pd.DataFrame, position: int, dtype: object) -> bool:
+    """Return whether a column holds text, as ``is_string_dtype`` of the column (or object dtype) says."""
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        return True
+    if getattr(dtype, "kind", "") == "O" and not isinstance(dtype, pd.StringDtype):
+        return pd.api.types.is_string_dtype(frame.iloc[:, position])  # e.g. categorical: decided by content
+    return pd.api.types.is_string_dtype(dtype)
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def _replace(out: pd.DataFrame, position: int) -> None:
+    """Neutralise one column of ``out`` in place (keeping its dtype)."""
+    series = out.iloc[:, position]
+    fixed = [neutralise(v) for v in series.to_numpy(dtype=object)]
+    out[out.columns[position]] = pd.Series(fixed, index=out.index, dtype=series.dtype)
 
 
 def check_out_path(out: Path | str, data_root: Path) -> Path:
@@ -128,9 +152,8 @@ def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, frame: pd.DataFr
     safe = neutralise_frame(frame)
     sheet = book.add_worksheet(name)
     sheet.freeze_panes(1, 0)
-    for number, column in enumerate(safe.columns):
+    for number, (column, cells) in enumerate(zip(safe.columns, _excel_columns(safe), strict=True)):
         sheet.write_string(0, number, str(column), formats["header"])
-        cells = _excel_cells(safe.iloc[:, number])
         for row, value in enumerate(cells, start=1):
             if value is None:
                 continue
@@ -147,14 +170,27 @@ def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, frame: pd.DataFr
         sheet.set_column(number, number, min(60, max(10, len(str(column)) + 2, typical + 2)))
 
 
+def _excel_columns(frame: pd.DataFrame) -> list[list[object]]:
+    """Return every column as :func:`_excel_cells` gives it; plain object columns are read as one array."""
+    objects = [i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, np.dtype) and dtype.kind == "O"]
+    block = frame.iloc[:, objects].to_numpy(dtype=object) if objects else None
+    where = {position: j for j, position in enumerate(objects)}
+    return [_excel_values(block[:, where[i]]) if i in where else _excel_cells(frame.iloc[:, i])
+            for i in range(frame.shape[1])]
+
+
 def _excel_cells(series: pd.Series) -> list[object]:
     """Return a column as Python values for Excel: None for missing, naive datetimes, plain numbers."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    return _excel_values(series.to_numpy(dtype=object))
+
+
+def _excel_values(values: np.ndarray) -> list[object]:
     out = []
-    for value in series.to_numpy(dtype=object):
+    for value in values:
         if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
             out.append(None)
         elif isinstance(value, np.generic):

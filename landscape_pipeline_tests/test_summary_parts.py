@@ -98,3 +98,34 @@ def test_rug_colours_each_area_and_drops_rows_with_nothing_compared():
     (line,) = rug.rows  # "b" is compared nowhere, so it is left out
     assert [c.css for c in line.cells] == ["worse", "better"] and line.cells[0].sort_key < line.cells[1].sort_key
     assert rug.counts == (("Coventry", 1, 0, 0), ("Dundee City", 0, 0, 1))
+
+
+def test_cqc_services_count_the_latest_snapshot_with_change_since_the_earliest():
+    import pandas as pd
+
+    from landscape_pipeline.summary import care
+    from landscape_pipeline.summary.formatting import format_period
+
+    def one(indicator, category, period, value, **extra):
+        return {"area_code": "E06000001", "source_id": "cqc", "value_type": "count", "indicator_id": indicator,
+                "indicator_name": "Care homes registered with CQC", "category": category, "period_label": period,
+                "period_start": pd.Timestamp(f"{period}-01"), "value": value, **extra}
+
+    table = pd.DataFrame([
+        one("cqc_care_homes", "Good", "2024-06", 12.0), one("cqc_care_homes", "Good", "2024-01", 10.0),
+        one("cqc_care_homes", "Outstanding", "2024-06", 3.0), one("cqc_care_homes", "Not yet rated", "2024-06", 1.0),
+        one("cqc_care_homes", "Inadequate", "2024-06", float("nan")),
+        one("cqc_care_homes", None, "2024-06", 20.0), one("cqc_care_homes", None, "2024-01", 20.0),
+        one("cqc_care_homes", "Good", "2024-06", 99.0),  # a repeated row: the first in table order is shown
+        one("cqc_care_homes", None, "2024-03", 5.0),  # between the two snapshots: not shown
+        one("cqc_care_homes_beds", None, "2024-06", 400.0), one("cqc_care_homes", None, "2024-06", 1.0,
+                                                                 value_type="rate"),
+        one("cqc_care_homes", None, "2024-06", 7.0, source_id="other"),
+    ])
+    rows = care.service_rows(table)
+    assert set(rows["indicator_id"]) == {"cqc_care_homes"} and len(rows) == 9  # no beds, rates or other sources
+    block = care.service_counts(rows)
+    assert block is not None and (block.latest, block.earliest) == (format_period("2024-06"), format_period("2024-01"))
+    assert block.ratings == ("Outstanding", "Good", "Inadequate", "Not yet rated", "Total")
+    assert block.rows == (("Care homes", ("3", "12 (+2)", "–", "1", "20 (no change)")),)
+    assert care.service_counts(rows.iloc[0:0]) is None and care.service_counts(None) is None

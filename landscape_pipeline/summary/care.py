@@ -22,6 +22,8 @@ ASSESSMENT_SOURCE = "cqc_la_assessment"
 RATING_ID = "cqc_la_assessment_overall_rating"
 SCORE_ID = "cqc_la_assessment_overall_score"
 RATING_ORDER = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+#: The columns the services block reads.
+SERVICE_COLUMNS = ("area_code", "indicator_id", "indicator_name", "category", "period_label", "period_start", "value")
 _LINK = re.compile(r"\(report:\s*(https?://[^\s)]+)\)")
 _STATEMENT = re.compile(r"^CQC assessment:\s*(?P<name>.+?)\s*\((?P<theme>[^()]+)\)\s*$")
 
@@ -72,31 +74,47 @@ def cqc_assessment(rows: Sequence[IndicatorRow]) -> CqcAssessment | None:
     return CqcAssessment(word, rating.period, link, score, tuple((t, tuple(s)) for t, s in themes.items()))
 
 
+def service_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows the services block counts (CQC counts of services, not beds), in table order.
+
+    Only :data:`SERVICE_COLUMNS` are kept; done once for the whole table, then split by area.
+    """
+    return rows.loc[rows["source_id"].eq("cqc") & rows["value_type"].eq("count")
+                    & rows["indicator_id"].str.fullmatch(r"cqc_[a-z_]+")
+                    & ~rows["indicator_id"].str.endswith("_beds"), list(SERVICE_COLUMNS)]
+
+
 def service_counts(rows: pd.DataFrame | None) -> ServiceCounts | None:
-    """Return counts of CQC services by rating (latest snapshot, change since the earliest), or None."""
+    """Return counts of CQC services by rating (latest snapshot, change since the earliest), or None.
+
+    ``rows`` are one area's :func:`service_rows`.
+    """
     if rows is None or rows.empty:
         return None
-    counts = rows[rows["source_id"].eq("cqc") & rows["value_type"].eq("count")
-                  & rows["indicator_id"].str.fullmatch(r"cqc_[a-z_]+") & ~rows["indicator_id"].str.endswith("_beds")]
-    if counts.empty:
-        return None
-    periods = counts.sort_values("period_start")["period_label"].drop_duplicates().tolist()
+    periods = rows.sort_values("period_start")["period_label"].drop_duplicates().tolist()
     first, last = periods[0], periods[-1]
-    present = [r for r in RATING_ORDER if r in set(counts["category"].dropna())]
-    others = sorted(set(counts["category"].dropna()) - set(present))
-    ratings = (*present, *others)
+    ids, names_, categories, labels, numbers = (rows[c].tolist() for c in (
+        "indicator_id", "indicator_name", "category", "period_label", "value"))
+    seen = {c for c in categories if not pd.isna(c)}
+    present = [r for r in RATING_ORDER if r in seen]
+    ratings = (*present, *sorted(seen - set(present)))
+    # One pass in table order: each series' first value in the earliest and in the latest snapshot.
+    names: dict[str, object] = {}
+    values: dict[tuple, float] = {}
+    for indicator, name, category, period, value in zip(ids, names_, categories, labels, numbers, strict=True):
+        names.setdefault(indicator, name)
+        if isinstance(period, str) and period in (last, first):  # a missing label matches neither
+            values.setdefault((indicator, None if pd.isna(category) else category, period), value)
     out = []
-    for _indicator, group in counts.groupby("indicator_id", sort=True):
-        name = str(group["indicator_name"].iloc[0]).split(" registered with CQC")[0]
+    for indicator in sorted(names):
+        name = str(names[indicator]).split(" registered with CQC")[0]
         cells = []
         for category in (*ratings, None):
-            pick = group["category"].isna() if category is None else group["category"].eq(category)
-            now = group.loc[pick & group["period_label"].eq(last), "value"]
-            then = group.loc[pick & group["period_label"].eq(first), "value"]
-            value = float(now.iloc[0]) if len(now) and pd.notna(now.iloc[0]) else None
+            now, then = values.get((indicator, category, last)), values.get((indicator, category, first))
+            value = float(now) if now is not None and pd.notna(now) else None
             text = "–" if value is None else f"{value:,.0f}"
-            if value is not None and first != last and len(then) and pd.notna(then.iloc[0]):
-                change = value - float(then.iloc[0])
+            if value is not None and first != last and then is not None and pd.notna(then):
+                change = value - float(then)
                 text += f" ({'+' if change > 0 else ''}{change:,.0f})" if change else " (no change)"
             cells.append(text)
         out.append((name, tuple(cells)))

@@ -113,7 +113,7 @@ class PageBuilder:
         comparator = geography.area_name(comparator_code)
         rows = list(self.rows(code))
         assessment = care.cqc_assessment(rows)
-        services = care.service_counts(self.prepared.rating_rows.get(code))
+        services = care.service_counts(self.prepared.service_rows.get(code))
         if assessment is not None:
             rows = [r for r in rows if r.source_id != care.ASSESSMENT_SOURCE]
         if services is not None:

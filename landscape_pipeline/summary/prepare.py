@@ -15,6 +15,7 @@ import pandas as pd
 
 from landscape_pipeline import geography
 from landscape_pipeline.sources.base import THEMES, SourceSpec
+from landscape_pipeline.summary import care
 from landscape_pipeline.summary.neighbours import Neighbours, similar_values
 from landscape_pipeline.summary.related import EQUIVALENT_IDS
 
@@ -70,8 +71,8 @@ class Prepared:
     omitted: dict[str, tuple[Omitted, ...]]
     #: Latest national value of indicators with a cross-nation equivalent: id -> (value, period, unit, type).
     national: dict[str, tuple[float, str, str, str]] = field(default_factory=dict)
-    #: Rows kept whole for special blocks (CQC services by rating), per area.
-    rating_rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The rows of the CQC services block (:func:`.care.service_rows`), per area.
+    service_rows: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def theme_order(theme: str) -> int:
@@ -97,10 +98,10 @@ def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mappin
     ).sort_values(["area_code", "_theme", "_source", "indicator_name", "indicator_id", "sex", "age", "_ctype",
                    "_category", "period_start"], kind="stable")
     columns = {c: _as_list(head[c]) for c in ROW_COLUMNS}
-    ratings = wanted[wanted["category_type"].eq("Latest overall rating") | wanted["source_id"].eq("cqc")]
+    services = care.service_rows(wanted)
     return Prepared(columns, _bounds(columns["area_code"]), _spreads(table), _source_facts(wanted),
                     frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()), omitted,
-                    _national(table), {str(a): rows for a, rows in ratings.groupby("area_code", sort=False)})
+                    _national(table), {str(a): rows for a, rows in services.groupby("area_code", sort=False)})
 
 
 def _with_similar(head: pd.DataFrame, table: pd.DataFrame, neighbours: Neighbours | None) -> pd.DataFrame:
@@ -227,10 +228,11 @@ def _source_facts(rows: pd.DataFrame) -> dict[str, dict[str, SourceFacts]]:
     note_map: dict[tuple, list[str]] = {}
     for area, source, note in notes.itertuples(index=False):
         note_map.setdefault((area, source), []).append(note)
-    for (area, source), item in summary.iterrows():
-        retrieved = item["retrieved"] if pd.notna(item["retrieved"]) else None
+    for (area, source), retrieved, synthetic, indicators, attributed, n_rows, data_url in zip(
+            summary.index, summary["retrieved"], summary["synthetic"], summary["indicators"], summary["attributed"],
+            summary["rows"], summary["data_url"], strict=True):
         out.setdefault(area, {})[source] = SourceFacts(
-            first[(area, source)], last[(area, source)], retrieved, bool(item["synthetic"]), int(item["indicators"]),
-            int(item["attributed"]), int(item["rows"]), item["data_url"] if pd.notna(item["data_url"]) else "",
+            first[(area, source)], last[(area, source)], retrieved if pd.notna(retrieved) else None, bool(synthetic),
+            int(indicators), int(attributed), int(n_rows), data_url if pd.notna(data_url) else "",
             tuple(sorted(note_map.get((area, source), []))))
     return out

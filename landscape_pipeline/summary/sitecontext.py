@@ -53,12 +53,12 @@ def since_baseline(root: Path | None, register: SiteRegister | None
     labels: dict[str, str] = {}
     if root is None or register is None:
         return since, labels
-    from landscape_pipeline.change import compare_with_frozen
-
     for site in register.sites:
         label = frozen_label_for(Path(root), site)
         if label is None:
             continue
+        from landscape_pipeline.change import compare_with_frozen  # imported only when a site has a baseline
+
         pull = compare_with_frozen(Path(root), label, areas=site.la_codes)
         frozen_at = str(pull.metadata.get("frozen_at") or "")[:10]
         text = (f"Change since the baseline frozen as '{label}'{' on ' + frozen_at if frozen_at else ''} for the "
