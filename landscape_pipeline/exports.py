@@ -137,6 +137,9 @@ def xlsx_bytes(frame: pd.DataFrame, metadata: Mapping[str, object], dictionary: 
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False, "nan_inf_to_errors": False}
     with xlsxwriter.Workbook(buffer, options) as book:
+        stamp = _built_at(metadata)
+        if stamp is not None:  # the workbook's created/modified time is the build's, so a rebuild is byte-identical
+            book.set_properties({"created": stamp})
         formats = {"header": book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"}),
                    "date": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
         _sheet(book, formats, "data", frame)
@@ -146,6 +149,22 @@ def xlsx_bytes(frame: pd.DataFrame, metadata: Mapping[str, object], dictionary: 
         rows += [{"item": "note", "value": text} for text in notes]
         _sheet(book, formats, "notes", pd.DataFrame(rows, columns=["item", "value"]))
     return buffer.getvalue()
+
+
+def _built_at(metadata: Mapping[str, object]) -> datetime | None:
+    """Return the metadata's ``built_at`` as a naive UTC datetime, or None when absent or unreadable."""
+    value = metadata.get("built_at")
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.to_pydatetime()
 
 
 def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, frame: pd.DataFrame) -> None:

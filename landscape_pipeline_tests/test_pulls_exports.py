@@ -198,3 +198,18 @@ def test_a_count_that_breaks_its_sources_disclosure_rule_is_never_exported() -> 
                              "baseline_count": [15.0], "current_count": [12.0]})
     with pytest.raises(DisclosureRefusal, match="not rounded to 5"):
         check_publishable(compared)
+
+
+def test_a_workbook_is_stamped_with_its_build_time_so_a_rebuild_is_byte_identical() -> None:
+    import io
+    import time
+    import zipfile
+
+    frame = pd.DataFrame({"value": [1.5, 2.0], "note": ["ok", "=HYPERLINK()"]})
+    built = {"built_at": "2026-01-02T03:04:05+00:00"}
+    first, unstamped = exports.xlsx_bytes(frame, built), exports.xlsx_bytes(frame, {})
+    time.sleep(1.1)  # XlsxWriter stamps the clock's time to the second when no time is given
+    assert exports.xlsx_bytes(frame, built) == first
+    assert exports.xlsx_bytes(frame, {}) != unstamped  # control: unstamped workbooks differ a second later
+    core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2026-01-02T03:04:05Z</dcterms:created>' in core
