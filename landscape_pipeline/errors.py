@@ -9,6 +9,10 @@ class LandscapeError(Exception):
     """Base class for errors reported to users without a traceback."""
 
 
+class ConfigurationError(LandscapeError):
+    """A setting (an environment variable, an option) is wrong or cannot be met: not a fault of the data."""
+
+
 class FrozenLabelError(LandscapeError):
     """A frozen-baseline label that is not a valid label or names no frozen set: a usage error (exit 2)."""
 

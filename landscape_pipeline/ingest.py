@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from landscape_pipeline import disclosure, paths, provenance, schema
-from landscape_pipeline.errors import LandscapeError, SourceDataError
+from landscape_pipeline.errors import ConfigurationError, LandscapeError, SourceDataError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SYNTHETIC_DERIVED, SourceInputs, SourceSpec
 from landscape_pipeline.validation import ValidationReport, validate_frame
@@ -95,6 +95,8 @@ def ingest(spec: SourceSpec, files: Sequence[Path], upstream: Mapping[str, pd.Da
     except (schema.SchemaError, ValueError) as exc:
         error = SourceDataError(files[0] if files else spec.source_id, f"could not be read: {exc}")
         return IngestResult(spec.source_id, list(files), schema.empty_frame(), error=error)
+    except ConfigurationError:  # a wrong setting is not a fault of the files: say so, do not blame their layout
+        raise
     except Exception as exc:  # a parser that crashed on odd input: refuse in a sentence, keep the traceback in the log
         log.debug("parser of %s crashed", spec.source_id, exc_info=True)
         names = ", ".join(Path(f).name for f in files) or spec.source_id

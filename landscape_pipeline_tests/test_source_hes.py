@@ -583,6 +583,17 @@ def test_duckdb_engine_builds_hash_tables_on_the_lookups_never_on_the_episodes(t
     assert len(joins) == len(set(MAPPED) & set(header)) and set(joins) == {"LEFT"}
 
 
+def test_duckdb_engine_without_duckdb_installed_says_how_to_install_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from landscape_pipeline.sources.hes.sql_engine import EngineError
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb now raises ImportError
+    with pytest.raises(EngineError, match=r'needs DuckDB: pip install -e "\.\[scale\]"'):
+        aggregate_file(_write(tmp_path, [{}]), engine="duckdb")
+
+
 def test_engine_is_chosen_by_environment_and_a_typo_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from landscape_pipeline.sources.hes.sql_engine import ENGINE_ENV, EngineError, engine_from_env
 
@@ -593,6 +604,18 @@ def test_engine_is_chosen_by_environment_and_a_typo_is_refused(monkeypatch: pyte
     monkeypatch.setenv(ENGINE_ENV, "duckbd")
     with pytest.raises(EngineError, match="LANDSCAPE_HES_ENGINE='duckbd' is not an engine"):
         engine_from_env()
+
+
+def test_a_wrong_engine_setting_is_a_usage_error_not_a_bad_file(monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from landscape_pipeline.cli import main
+
+    monkeypatch.setenv("LANDSCAPE_HES_ENGINE", "duckbd")
+    code = main(["validate", "--source", "hes", str(data_sources_dir() / "hes" / REAL_ARTIFICIAL)])
+    said = capsys.readouterr().err
+    assert code == 2
+    assert "LANDSCAPE_HES_ENGINE='duckbd' is not an engine; use one of arrow, duckdb." in said
+    assert "layout" not in said  # the files are not blamed
 
 
 def test_duckdb_engine_refuses_a_ragged_row_as_the_arrow_reader_does(tmp_path: Path) -> None:

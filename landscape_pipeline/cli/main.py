@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from landscape_pipeline.errors import FrozenLabelError, LandscapeError
+from landscape_pipeline.errors import ConfigurationError, FrozenLabelError, LandscapeError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 EPILOG = """\
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     try:
         return handler(args)
-    except (UsageError, FrozenLabelError) as exc:  # FrozenLabelError: the named frozen set does not exist
+    except (UsageError, FrozenLabelError, ConfigurationError) as exc:  # a missing frozen set, a wrong setting
         print(f"landscape {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (LandscapeError, FileNotFoundError, ValueError, KeyError) as exc:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from landscape_pipeline.errors import LandscapeError, SourceDataError
+from landscape_pipeline.errors import ConfigurationError, SourceDataError
 from landscape_pipeline.sources.hes import checks
 from landscape_pipeline.sources.hes import indicators as ind
 from landscape_pipeline.sources.hes.aggregate import Aggregation, column_mappers, english_districts
@@ -41,7 +41,7 @@ MAPPED = ("EPISTAT", "EPIORDER", "FYEAR", "ADMIDATE", "DIAG_4_01", "DIAG_3_01", 
           "ADMIMETH", "SEX", "STARTAGE")
 
 
-class EngineError(LandscapeError):
+class EngineError(ConfigurationError):
     """The SQL engine was asked for but cannot run (not installed, or an unknown engine name)."""
 
 
@@ -144,10 +144,11 @@ def aggregate_csv(path: Path, header: list[str], *, con: Any = None,
     the file with the Arrow reader when a plausibility rule may be broken or DuckDB cannot read a row,
     so that the refusal is the Arrow reader's, naming the row.
     """
+    con = con or connect()  # refuses in a sentence when DuckDB is not installed
     import duckdb
 
     try:
-        return _aggregate(path, header, con or connect(), districts or english_districts(), recheck)
+        return _aggregate(path, header, con, districts or english_districts(), recheck)
     except duckdb.Error as exc:
         if recheck is not None:
             recheck(path)
