@@ -606,6 +606,14 @@ def test_engine_is_chosen_by_environment_and_a_typo_is_refused(monkeypatch: pyte
         engine_from_env()
 
 
+def test_the_duckdb_memory_limit_must_be_a_size() -> None:
+    from landscape_pipeline.sources.hes.sql_engine import EngineError, connect
+
+    assert connect("800MiB").execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    with pytest.raises(EngineError, match="is not a size such as 1GB"):
+        connect("1GB'; DROP TABLE x; --")
+
+
 def test_a_wrong_engine_setting_is_a_usage_error_not_a_bad_file(monkeypatch: pytest.MonkeyPatch,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     from landscape_pipeline.cli import main

@@ -18,6 +18,7 @@ Zipped extracts are read by the Arrow reader, since DuckDB cannot open a zip mem
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -59,8 +60,10 @@ def connect(memory_limit: str = MEMORY_LIMIT, threads: int | None = None) -> Any
         import duckdb
     except ImportError as exc:
         raise EngineError(f"{ENGINE_ENV}=duckdb needs DuckDB: pip install -e \".[scale]\"") from exc
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip()):
+        raise EngineError(f"LANDSCAPE_HES_MEMORY_LIMIT={memory_limit!r} is not a size such as 1GB or 800MiB.")
     con = duckdb.connect(":memory:")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
     con.execute("SET preserve_insertion_order = false")
     # A CSV scan has no row estimate, so the optimiser would build hash tables on the episodes and probe with
     # the lookup tables; keep the written order: episodes probe, each small lookup table is built.
