@@ -36,8 +36,8 @@ from landscape_pipeline.sources.hes.residence import BLANK, AreaResolver
 
 ENGINE_ENV = "LANDSCAPE_HES_ENGINE"
 ENGINES = ("arrow", "duckdb")
-#: Memory the engine may use before it spills to its temporary directory.
-MEMORY_LIMIT = os.environ.get("LANDSCAPE_HES_MEMORY_LIMIT", "1GB")
+#: Memory the engine may use before it spills to its temporary directory (read when a connection opens).
+MEMORY_ENV, DEFAULT_MEMORY_LIMIT = "LANDSCAPE_HES_MEMORY_LIMIT", "1GB"
 MAPPED = ("EPISTAT", "EPIORDER", "FYEAR", "ADMIDATE", "DIAG_4_01", "DIAG_3_01", "RESLADST_ONS", "RESLADST",
           "ADMIMETH", "SEX", "STARTAGE")
 
@@ -54,14 +54,15 @@ def engine_from_env() -> str:
     return name
 
 
-def connect(memory_limit: str = MEMORY_LIMIT, threads: int | None = None) -> Any:
-    """Return an in-memory DuckDB connection with a memory limit (spilling to a temporary directory)."""
+def connect(memory_limit: str | None = None, threads: int | None = None) -> Any:
+    """Return an in-memory DuckDB connection with a memory limit (default ``LANDSCAPE_HES_MEMORY_LIMIT``, 1GB)."""
     try:
         import duckdb
     except ImportError as exc:
         raise EngineError(f"{ENGINE_ENV}=duckdb needs DuckDB: pip install -e \".[scale]\"") from exc
+    memory_limit = memory_limit or os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT)
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip()):
-        raise EngineError(f"LANDSCAPE_HES_MEMORY_LIMIT={memory_limit!r} is not a size such as 1GB or 800MiB.")
+        raise EngineError(f"{MEMORY_ENV}={memory_limit!r} is not a size such as 1GB or 800MiB.")
     con = duckdb.connect(":memory:")
     con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
     con.execute("SET preserve_insertion_order = false")
@@ -128,7 +129,7 @@ def _distinct_values(con: Any, source: str, present: list[str]) -> dict[str, lis
 
 def _has_repeated_key(con: Any, source: str) -> bool:
     """Return True when some non-blank ``EPIKEY`` appears twice (by hash; a collision is re-checked exactly)."""
-    key = "trim(e.\"EPIKEY\")"
+    key = f"trim(e.{_q('EPIKEY')})"
     found = con.execute(f"SELECT 1 FROM {source} AS e WHERE {key} <> '' GROUP BY hash({key}) "
                         "HAVING count(*) > 1 LIMIT 1").fetchall()
     return bool(found)
