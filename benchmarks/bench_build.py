@@ -5,9 +5,9 @@
     .venv/bin/python benchmarks/bench_build.py --area E08000026    # also one LA on a fresh data root
 
 Each build is `landscape build` itself (`cli.main(["build"])`), run in its own child process with a fresh
-data root and DAGSTER_HOME in a temporary folder, so its peak RSS is its own. From the run's step statistics
-it prints the wall time, each step's time, the time before the first step starts (interpreter start,
-imports, definitions, run creation) and after the last ends.
+data root and DAGSTER_HOME (holding the project's dagster.yaml) in a temporary folder, so its peak RSS is its
+own. From the run's step statistics it prints the wall time, each step's time, the time before the first
+step starts (interpreter start, imports, definitions, run creation) and after the last ends.
 
 The I/O floor, also in a child process, is the least any build must do: read every bundled input file
 (CSV with pyarrow, Excel with python-calamine, zip members either way) ``scale`` times, then write the
@@ -23,6 +23,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ import zipfile
 from pathlib import Path
 
 MIB = 1024**2
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _peak_rss() -> int:
@@ -55,6 +57,7 @@ def child_build(root: Path, scale: int, area: str | None, launched: float) -> di
     os.environ["DAGSTER_HOME"] = str(root / "home")
     os.environ["LANDSCAPE_DATA_DIR"] = str(root / "data")
     (root / "home").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT / "dagster.yaml", root / "home" / "dagster.yaml")  # the instance as `landscape build` uses it
     if scale > 1:
         import scaling
 

@@ -11,6 +11,7 @@ from landscape_pipeline.defs.file_assets import file_assets, files_asset_key, fr
 from landscape_pipeline.defs.landscape_assets import build_baselines, build_indicator_table
 from landscape_pipeline.defs.source_assets import source_assets
 from landscape_pipeline.defs.summary_assets import build_summary_asset
+from landscape_pipeline.event_storage import enable_batching
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.registry import all_sources
 
@@ -28,6 +29,7 @@ OBSERVE_JOB_NAME = "observe_publisher_files"
 
 def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitions:
     """Return the project's Definitions, with ``settings`` (default: from the environment)."""
+    enable_batching()  # the run worker that loads these definitions writes per-partition events in batches
     specs = all_sources(settings.sources_dir() if settings else None)
     checks = freshness_checks(specs)
     observe = dg.define_asset_job(OBSERVE_JOB_NAME, selection=[files_asset_key(s) for s in specs],

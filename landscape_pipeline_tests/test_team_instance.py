@@ -118,6 +118,8 @@ def test_team_yaml_keeps_runs_events_and_schedules_in_postgres(postgres: dict[st
 def test_default_instance_is_sqlite_under_dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dagster._core.storage.runs import SqliteRunStorage
 
+    from landscape_pipeline.event_storage import BatchedSqliteEventLogStorage
+
     link = ROOT / ".dagster_home" / "dagster.yaml"
     assert link.resolve() == (ROOT / "dagster.yaml").resolve()
     home = tmp_path / "home"
@@ -126,4 +128,6 @@ def test_default_instance_is_sqlite_under_dagster_home(tmp_path: Path, monkeypat
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with dg.DagsterInstance.get() as instance:
         assert isinstance(instance.run_storage, SqliteRunStorage)
+        assert isinstance(instance.event_log_storage, BatchedSqliteEventLogStorage)
+        assert Path(instance.event_log_storage._base_dir) == home / "history" / "runs"  # where Dagster's default is
         assert Path(instance.root_directory) == home  # history persists here, not in a temporary folder
