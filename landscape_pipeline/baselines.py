@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,9 @@ from landscape_pipeline.storage import read_indicators, write_parquet_atomic
 
 EMPTY_NOTE = "No source covers this local authority yet; the baseline is empty but valid."
 SYNTHETIC_NOTE = "Built from bundled SYNTHETIC sample data: not official statistics."
+WRITER_THREADS = 4
+#: Order of rows in a baseline file (stable, nulls last, as pandas' sort_values).
+SORT_KEYS = ("area_code", "indicator_id", "period_start")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class BaselineWritten:
     indicators: int
     periods: int
     synthetic: bool
+    sources: tuple[str, ...] = ()
+    latest_period: str = ""
+    latest: pa.Table | None = None  # the LA's rows of each series' latest period, in file order
 
 
 def baseline_rows(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
@@ -58,17 +65,19 @@ def write_baselines(table: pd.DataFrame, area_codes: Sequence[str], root: Path, 
     before ``built_at``. ``evidence_error``: why the register could not be read (noted in each file).
     """
     built_at = built_at or datetime.now(UTC)
-    arrow = schema.to_arrow(table.sort_values(["area_code", "indicator_id", "period_start"], kind="stable"))
-    codes = arrow.column("area_code").to_numpy(zero_copy_only=False)
-    bounds = _group_bounds(codes)
-    written = []
-    for code in area_codes:
-        la = geography.local_authority(code)
+    arrow = schema.to_arrow(table)
+    arrow = arrow.take(pc.sort_indices(arrow, [(c, "ascending", "at_end") for c in SORT_KEYS]))
+    bounds = _group_bounds(arrow.column("area_code").to_numpy(zero_copy_only=False))
+
+    def write(code: str) -> BaselineWritten:
         start, stop = bounds.get(code, (0, 0))
-        part = arrow.slice(start, stop - start)
         entries = [e.record() for e in evidence.covering(code, built_at.date())] if evidence else []
-        written.append(_write_one(part, la, root, built_at, run_id, entries, evidence_error))
-    return written
+        return _write_one(arrow.slice(start, stop - start), geography.local_authority(code), root, built_at,
+                          run_id, entries, evidence_error)
+
+    # Parquet encoding and fsync release the GIL: a few threads overlap one file's fsync with the next's encoding.
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        return list(pool.map(write, area_codes))
 
 
 def _group_bounds(codes) -> dict[str, tuple[int, int]]:
@@ -98,9 +107,20 @@ def _write_one(part: pa.Table, la: geography.LocalAuthority, root: Path, built_a
     }
     path = write_parquet_atomic(part, paths.baseline_path(root, la.area_code), metadata=metadata)
     shutil.rmtree(paths.legacy_baseline_dir(root, la.area_code), ignore_errors=True)
-    indicators = len(set(part.column("indicator_id").to_pylist()))
-    periods = len(set(part.column("period_label").to_pylist()))
-    return BaselineWritten(la.area_code, path, part.num_rows, indicators, periods, synthetic)
+    indicators = pc.count_distinct(part.column("indicator_id")).as_py()
+    periods = pc.count_distinct(part.column("period_label")).as_py()
+    return BaselineWritten(la.area_code, path, part.num_rows, indicators, periods, synthetic, tuple(sources),
+                           _latest_period(part), part.filter(part.column("is_latest")))
+
+
+def _latest_period(part: pa.Table) -> str:
+    """Return the label of the period that ends last (the first such row), or the last row's label; '' if none."""
+    if part.num_rows == 0:
+        return ""
+    ends = part.column("period_end")
+    last = pc.max(ends)
+    row = pc.index(ends, last).as_py() if last.is_valid else part.num_rows - 1
+    return str(part.column("period_label")[row].as_py())
 
 
 def read_baseline(root: Path, area_code: str) -> pd.DataFrame:

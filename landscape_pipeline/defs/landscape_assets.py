@@ -116,18 +116,15 @@ def _evidence_register(settings: LandscapeSettings, context: dg.AssetExecutionCo
         return None, str(exc)
 
 
-def partition_metadata(selected: pd.DataFrame, written: list[baselines.BaselineWritten]) -> dict[str, dict]:
+def partition_metadata(written: list[baselines.BaselineWritten]) -> dict[str, dict]:
     """Return each written LA's own metadata: name, rows, indicators, latest period, file and a preview."""
-    by_code = dict(tuple(selected.groupby("area_code", sort=False))) if len(selected) else {}
     out = {}
     for item in written:
-        rows = by_code.get(item.area_code, selected.iloc[0:0])
-        latest = rows.loc[rows["is_latest"]] if len(rows) else rows
         out[item.area_code] = {
             **ui.la_metadata(item.area_code), "dagster/row_count": item.rows, "indicators": item.indicators,
-            "periods": item.periods, "latest_period": ui.latest_period(rows), "synthetic": item.synthetic,
-            "sources": ", ".join(sorted(rows["source_id"].unique())) if len(rows) else "",
-            "path": dg.MetadataValue.path(str(item.path)), "preview": ui.preview(latest),
+            "periods": item.periods, "latest_period": item.latest_period, "synthetic": item.synthetic,
+            "sources": ", ".join(item.sources), "path": dg.MetadataValue.path(str(item.path)),
+            "preview": ui.preview_arrow(item.latest) if item.latest is not None else ui.preview(pd.DataFrame()),
         }
     return out
 
@@ -162,7 +159,7 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                                             evidence_error=register_error)
         context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}: "
                          f"{baselines.summarise(written)}")
-        for code, meta in partition_metadata(selected, written).items():  # each LA's own figures
+        for code, meta in partition_metadata(written).items():  # each LA's own figures
             context.add_asset_metadata(meta, partition_key=code)
         return dg.MaterializeResult(metadata={"written": True, "dagster/column_schema": ui.canonical_column_schema(),
                                               "partitions_in_run": len(written)},

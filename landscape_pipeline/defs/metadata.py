@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 
 from landscape_pipeline import geography, schema
 
@@ -63,6 +64,14 @@ def preview(frame: pd.DataFrame, columns: Sequence[str] = PREVIEW_COLUMNS,
     present = [c for c in columns if c in frame.columns]
     return dg.MetadataValue.md(markdown_table(frame.head(rows)[present].to_dict("records"), present,
                                               limit=rows, total=len(frame)))
+
+
+def preview_arrow(table: pa.Table, columns: Sequence[str] = PREVIEW_COLUMNS,
+                  rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
+    """Return the same Markdown preview as :func:`preview` for an Arrow table."""
+    present = [c for c in columns if c in table.column_names]
+    return dg.MetadataValue.md(markdown_table(table.slice(0, rows).select(present).to_pylist(), present,
+                                              limit=rows, total=table.num_rows))
 
 
 def table_metadata(frame: pd.DataFrame) -> dict[str, object]:
