@@ -4,6 +4,9 @@ Steps, all vectorised: move retired LA codes onto their successors, drop repeate
 attach the national (England/Scotland) and regional comparator values, compare each area
 with them (publishers' own labels are kept), compute Fingertips recent trends where the
 publisher gave none, and flag each series' latest period.
+
+Rows are matched on integer codes (:func:`key_codes`) rather than on tuples of strings: the same
+matches, without the transient copies of every key column that hashing strings costs.
 """
 
 from __future__ import annotations
@@ -23,13 +26,19 @@ NATIONS = {"E": geography.ENGLAND, "S": geography.SCOTLAND, "W": geography.WALES
 
 
 def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Return the harmonised canonical indicator table built from staged source frames."""
+    """Return the harmonised canonical indicator table built from staged source frames.
+
+    ``frames`` may be a generator: each frame is conformed as it arrives and not held after.
+    """
     parts = [schema.conform(f) for f in frames if len(f)]
     if not parts:
         return schema.empty_frame()
     table = pd.concat(parts, ignore_index=True)
+    del parts
     table = _recode_retired(table)
-    table = table.drop_duplicates(subset=list(schema.KEY_COLUMNS), keep="first").reset_index(drop=True)
+    first = ~pd.Series(key_codes(table, schema.KEY_COLUMNS)).duplicated(keep="first").to_numpy()
+    if not first.all():
+        table = table.loc[first].reset_index(drop=True)
     table = _attach_comparators(table)
     table = _attach_trends(table)
     table["is_latest"] = _latest_flags(table)
@@ -70,19 +79,61 @@ def _region_codes(codes: pd.Series) -> pd.Series:
     return codes.map(lookup)
 
 
-def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
-    keyed = table[[*BREAKDOWN, "area_code", "value"]].copy()
-    keyed[["category_type", "category"]] = keyed[["category_type", "category"]].fillna("")
-    probe = table[BREAKDOWN].copy()
-    probe[["category_type", "category"]] = probe[["category_type", "category"]].fillna("")
-    lookup = keyed.drop_duplicates([*BREAKDOWN, "area_code"]).set_index([*BREAKDOWN, "area_code"])["value"]
+def key_codes(table: pd.DataFrame, columns: Iterable[str], *, blank_is_null: Iterable[str] = ()) -> np.ndarray:
+    """Return one int64 per row, equal for two rows exactly when their values in ``columns`` are equal.
 
+    Nulls compare equal to each other; in ``blank_is_null`` columns a null also equals ''. Each column is
+    factorised (Arrow dictionary-encodes strings) and folded into the running code, re-factorised so the
+    codes stay below the row count.
+    """
+    blank = set(blank_is_null)
+    codes = np.zeros(len(table), dtype=np.int64)
+    for column in columns:
+        values = table[column].fillna("") if column in blank else table[column]
+        found, uniques = pd.factorize(values, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + found)
+    return codes.astype(np.int64, copy=False)
+
+
+class _Matcher:
+    """Find, for each row, the row of the same breakdown in another area (the first such row, as published)."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.breakdown = key_codes(table, BREAKDOWN, blank_is_null=("category_type", "category"))
+        self.areas = pd.Index(table["area_code"].unique())
+        self.width = len(self.areas) + 1
+        own = self.breakdown * self.width + self.areas.get_indexer(table["area_code"])
+        self.keys, self.first = np.unique(own, return_index=True)
+
+    def rows_in(self, areas: pd.Series) -> np.ndarray:
+        """Return the row of each row's breakdown in ``areas`` (-1 where there is none)."""
+        area = self.areas.get_indexer(areas)
+        wanted = self.breakdown * self.width + area
+        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        found = (area >= 0) & (self.keys[at] == wanted) if len(self.keys) else np.zeros(len(area), dtype=bool)
+        return np.where(found, self.first[at] if len(self.keys) else -1, -1)
+
+
+def _taken(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Return ``values`` at ``rows`` as float64, NaN where a row is -1."""
+    out = values.astype("float64")[np.maximum(rows, 0)]
+    out[rows < 0] = np.nan
+    return out
+
+
+def _attach_comparators(table: pd.DataFrame) -> pd.DataFrame:
+    match = _Matcher(table)
     table["comparator_code"] = table["comparator_code"].fillna(comparator_codes(table["area_code"]))
-    table["comparator_value"] = _lookup(lookup, probe, table["comparator_code"])
     table["region_code"] = table["region_code"].fillna(_region_codes(table["area_code"]))
     table.loc[table["region_code"].eq(table["area_code"]), "region_code"] = None
-    table["region_value"] = _lookup(lookup, probe, table["region_code"])
-    table["synthetic"] = table["synthetic"] | _synthetic_benchmark(table, probe)
+    national, regional = match.rows_in(table["comparator_code"]), match.rows_in(table["region_code"])
+    value, synthetic = table["value"].to_numpy(dtype="float64"), table["synthetic"].to_numpy(dtype=bool)
+    table["comparator_value"] = _taken(value, national)
+    table["region_value"] = _taken(value, regional)
+    # A comparison depends on both values: a row compared with a synthetic benchmark is synthetic too
+    # (``synthetic`` is derived from every input, never asserted).
+    benchmark = (np.nan_to_num(_taken(synthetic, national)) + np.nan_to_num(_taken(synthetic, regional))) > 0
+    table["synthetic"] = table["synthetic"] | benchmark
 
     polarity = table["polarity"].fillna("Not applicable").to_numpy()
     args = (table["value"].to_numpy(), table["lower_ci_95"].to_numpy(), table["upper_ci_95"].to_numpy())
@@ -104,30 +155,6 @@ def _single_council_boards() -> list[str]:
     """Return the NHS boards that cover one council area only (Fife, Borders, the islands...)."""
     boards = {la.health_board_code for la in geography.current_local_authorities() if la.health_board_code}
     return sorted(b for b in boards if len(geography.council_areas_in_board(b)) == 1)
-
-
-def _synthetic_benchmark(table: pd.DataFrame, probe: pd.DataFrame) -> pd.Series:
-    """Return True where the comparator or region value a row is compared with is synthetic.
-
-    A comparison label depends on both values, so a real value compared with a synthetic benchmark
-    is marked synthetic too (``synthetic`` is derived from every input, never asserted).
-    """
-    keyed = table[[*BREAKDOWN, "area_code", "synthetic"]].copy()
-    keyed[["category_type", "category"]] = keyed[["category_type", "category"]].fillna("")
-    flags = keyed.drop_duplicates([*BREAKDOWN, "area_code"]).set_index([*BREAKDOWN, "area_code"])["synthetic"]
-    flags = flags.astype("float64")
-    out = pd.Series(False, index=table.index)
-    for column in ("comparator_code", "region_code"):
-        found = _lookup(flags, probe, table[column])
-        out |= found.fillna(0).astype(bool)
-    return out
-
-
-def _lookup(values: pd.Series, probe: pd.DataFrame, area: pd.Series) -> pd.Series:
-    """Return ``values`` looked up at (breakdown of each row, ``area``); NaN where absent."""
-    index = pd.MultiIndex.from_frame(probe.assign(area_code=area.to_numpy()))
-    found = values.reindex(index)
-    return pd.Series(found.to_numpy(dtype="float64"), index=probe.index)
 
 
 def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
@@ -155,6 +182,6 @@ def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _latest_flags(table: pd.DataFrame) -> pd.Series:
-    keys = table[SERIES].fillna("")
-    latest = table.assign(**{c: keys[c] for c in SERIES}).groupby(SERIES)["period_start"].transform("max")
+    series = key_codes(table, SERIES, blank_is_null=SERIES)
+    latest = table["period_start"].groupby(series).transform("max")
     return table["period_start"].eq(latest)

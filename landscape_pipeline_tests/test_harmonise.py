@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from landscape_pipeline import harmonise, stats
 from landscape_pipeline_tests.factories import indicator_rows
@@ -120,3 +124,19 @@ def test_a_comparison_with_a_synthetic_benchmark_is_marked_synthetic() -> None:
     assert table.loc[("test_indicator", TAYSIDE), "synthetic"]  # the board is compared with Scotland too
     assert table.loc[("test_indicator", SCOTLAND), "synthetic"]
     assert not table.loc[("other", GLASGOW), "synthetic"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "", None]), st.sampled_from(["x", "y", None]),
+                          st.sampled_from([1.0, 2.0, float("nan")])), min_size=1, max_size=40))
+def test_key_codes_equal_exactly_when_rows_are(rows: list[tuple]) -> None:
+    frame = pd.DataFrame(rows, columns=["s", "t", "f"]).astype({"s": "str", "t": "str"})
+    codes = harmonise.key_codes(frame, ["s", "t", "f"])
+    blank = harmonise.key_codes(frame, ["s", "t"], blank_is_null=["s"])
+
+    def same(a: object, b: object) -> bool:
+        return (pd.isna(a) and pd.isna(b)) or a == b
+
+    for i, j in itertools.combinations(range(len(rows)), 2):
+        assert (codes[i] == codes[j]) == all(same(a, b) for a, b in zip(rows[i], rows[j], strict=True))
+        as_blank = [("" if pd.isna(v) else v) for v in (rows[i][0], rows[j][0])]
+        assert (blank[i] == blank[j]) == (as_blank[0] == as_blank[1] and same(rows[i][1], rows[j][1]))

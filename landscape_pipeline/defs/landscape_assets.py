@@ -79,8 +79,7 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     )
     def indicator_table(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
-        staged = [read_indicators(paths.staging_path(root, sid)) for sid in specs]
-        table = harmonise.harmonise(staged)
+        table = harmonise.harmonise(read_indicators(paths.staging_path(root, sid)) for sid in specs)
         decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
         table = catalogue.round_published(table, decimals)  # published figures rounded once, here
         report = validate_frame(table, "indicator_table")
