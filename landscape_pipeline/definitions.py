@@ -12,6 +12,7 @@ from landscape_pipeline.defs.landscape_assets import build_baselines, build_indi
 from landscape_pipeline.defs.source_assets import source_assets
 from landscape_pipeline.defs.summary_assets import build_summary_asset
 from landscape_pipeline.event_storage import enable_batching
+from landscape_pipeline.memory import use_lean_allocators
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.registry import all_sources
 
@@ -30,6 +31,7 @@ OBSERVE_JOB_NAME = "observe_publisher_files"
 def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitions:
     """Return the project's Definitions, with ``settings`` (default: from the environment)."""
     enable_batching()  # the run worker that loads these definitions writes per-partition events in batches
+    use_lean_allocators()  # ... and gives freed memory back between steps
     specs = all_sources(settings.sources_dir() if settings else None)
     checks = freshness_checks(specs)
     observe = dg.define_asset_job(OBSERVE_JOB_NAME, selection=[files_asset_key(s) for s in specs],

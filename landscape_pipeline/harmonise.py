@@ -22,6 +22,8 @@ from landscape_pipeline import geography, schema, stats
 BREAKDOWN = ["indicator_id", "period_label", "sex", "age", "category_type", "category"]
 SERIES = ["indicator_id", "area_code", "sex", "age", "category_type", "category"]
 TRENDABLE = ("proportion", "crude rate", "DSR")
+#: Row order of the indicator table.
+ORDER = ("area_code", "indicator_id", "period_start", "sex", "age")
 NATIONS = {"E": geography.ENGLAND, "S": geography.SCOTLAND, "W": geography.WALES, "N": geography.NORTHERN_IRELAND}
 
 
@@ -42,8 +44,24 @@ def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     table = _attach_comparators(table)
     table = _attach_trends(table)
     table["is_latest"] = _latest_flags(table)
-    return schema.conform(table.sort_values(["area_code", "indicator_id", "period_start", "sex", "age"],
-                                            kind="stable").reset_index(drop=True))
+    return schema.conform(_reordered(table, _sort_order(table, ORDER)))
+
+
+def _sort_order(table: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """Return the rows' positions in the stable ascending order of ``columns``, nulls last (as sort_values)."""
+    keys = []
+    for column in columns:
+        codes, uniques = pd.factorize(table[column], sort=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    return np.lexsort(keys[::-1])
+
+
+def _reordered(table: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """Return ``table``'s rows in ``order``, replacing one column at a time: one column is copied at once."""
+    table = table.reset_index(drop=True)
+    for column in table.columns:
+        table[column] = table[column].array.take(order)
+    return table
 
 
 def _recode_retired(table: pd.DataFrame) -> pd.DataFrame:
@@ -159,25 +177,26 @@ def _single_council_boards() -> list[str]:
 
 def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
     """Fill recent_trend where the publisher gave none, for eligible annual series."""
-    need = table["recent_trend"].isna()
+    need = table["recent_trend"].isna().to_numpy()
     if not need.any():
         return table
-    wanted = [*SERIES, "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
-              "polarity", "value_type", "suppressed"]
-    work = table.loc[need, wanted].copy()
-    work[["category_type", "category"]] = work[["category_type", "category"]].fillna("")
+    series = key_codes(table, SERIES, blank_is_null=("category_type", "category"))[need]
+    work = table.loc[need, ["period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+                            "polarity", "value_type", "suppressed"]]
     span = (pd.to_datetime(work["period_end"]) - pd.to_datetime(work["period_start"])).dt.days
-    eligible = work["value_type"].isin(TRENDABLE) & span.le(366)
-    work.loc[~eligible | work["suppressed"], ["value", "lower_ci_95", "upper_ci_95"]] = np.nan
-    work["polarity"] = work["polarity"].fillna("Not applicable")
+    eligible = (work["value_type"].isin(TRENDABLE) & span.le(366)).to_numpy()
+    blank = ~eligible | work["suppressed"].to_numpy(dtype=bool)
+    work = pd.DataFrame({"_series": series, "period_start": work["period_start"].to_numpy(),
+                         **{c: np.where(blank, np.nan, work[c].to_numpy(dtype="float64"))
+                            for c in ("value", "lower_ci_95", "upper_ci_95")},
+                         "polarity": work["polarity"].fillna("Not applicable").to_numpy(dtype=object),
+                         "_annual": eligible})
     # a series may hold an annual period and a multi-year one starting the same day (PHS: Scotland's annual
     # incidence beside the 5-year rows derived for the boards); only the annual one can carry a trend
-    ranked = work.assign(_annual=eligible).sort_values("_annual", ascending=False, kind="stable")
-    once = ranked.drop_duplicates([*SERIES, "period_start"]).drop(columns="_annual")
-    labels = stats.recent_trend_frame(once.sort_values("period_start", kind="stable"), SERIES, "period_start",
-                                      "polarity")
-    merged = work[SERIES].merge(labels, on=SERIES, how="left")
-    table.loc[work.index, "recent_trend"] = merged["recent_trend"].to_numpy()
+    ranked = work.sort_values("_annual", ascending=False, kind="stable")
+    once = ranked.drop_duplicates(["_series", "period_start"])
+    labels = stats.recent_trend_frame(once, ["_series"], "period_start", "polarity")
+    table.loc[need, "recent_trend"] = work["_series"].map(labels.set_index("_series")["recent_trend"]).to_numpy()
     return table
 
 

@@ -1,0 +1,41 @@
+"""The build process returns freed memory: Arrow's jemalloc pool with no decay, unless the deployment chose."""
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = ("import pyarrow as pa; from landscape_pipeline.memory import use_lean_allocators as u; "
+         "said = u(); print(pa.default_memory_pool().backend_name, '|', said)")
+
+
+def _probe(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_build_process_uses_jemalloc_without_decay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.delenv("LANDSCAPE_DEFAULT_ALLOCATORS", raising=False)
+    pa = pytest.importorskip("pyarrow")
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow was built without jemalloc")
+    backend, said = _probe(monkeypatch).split(" | ")
+    assert backend == "jemalloc" and "decay 0 ms" in said
+    if sys.platform.startswith("linux"):
+        assert "128 KiB thresholds" in said
+
+
+def test_deployment_choices_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LANDSCAPE_DEFAULT_ALLOCATORS", raising=False)
+    backend, said = _probe(monkeypatch, ARROW_DEFAULT_MEMORY_POOL="system").split(" | ")
+    assert backend == "system" and said.startswith("arrow: default")
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+    plain = subprocess.run([sys.executable, "-c", "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    backend, said = _probe(monkeypatch, LANDSCAPE_DEFAULT_ALLOCATORS="1").split(" | ")
+    assert (backend, said) == (plain, "unchanged")
