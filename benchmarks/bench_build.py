@@ -6,8 +6,9 @@
 
 Each build is `landscape build` itself (`cli.main(["build"])`), run in its own child process with a fresh
 data root and DAGSTER_HOME (holding the project's dagster.yaml) in a temporary folder, so its peak RSS is its
-own. From the run's step statistics it prints the wall time, each step's time, the time before the first
-step starts (interpreter start, imports, definitions, run creation) and after the last ends.
+own. From the run's step statistics it prints the wall time, each step's time and peak RSS (sampled from
+/proc every 50 ms), the time before the first step starts (interpreter start, imports, definitions, run
+creation) and after the last ends.
 
 The I/O floor, also in a child process, is the least any build must do: read every bundled input file
 (CSV with pyarrow, Excel with python-calamine, zip members either way) ``scale`` times, then write the
@@ -27,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -52,8 +54,37 @@ def _dir_bytes(folder: Path, pattern: str) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
+class RssSampler:
+    """Sample this process's resident set size (Linux /proc) every ``every`` seconds in a thread."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.samples: list[tuple[float, int]] = []
+        self._every, self._stop = every, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        status = Path("/proc/self/status")
+        while not self._stop.is_set() and status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.samples.append((time.time(), int(line.split()[1]) * 1024))
+            self._stop.wait(self._every)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak_between(self, start: float, end: float) -> int:
+        """Return the highest sample taken between ``start`` and ``end`` (0 when none was)."""
+        return max((rss for at, rss in self.samples if start <= at <= end), default=0)
+
+
 def child_build(root: Path, scale: int, area: str | None, launched: float) -> dict[str, object]:
-    """Run `landscape build` into ``root``; return timings, step times, outputs and peak RSS."""
+    """Run `landscape build` into ``root``; return timings, each step's time and peak RSS, outputs, peak RSS."""
     os.environ["DAGSTER_HOME"] = str(root / "home")
     os.environ["LANDSCAPE_DATA_DIR"] = str(root / "data")
     (root / "home").mkdir(parents=True, exist_ok=True)
@@ -66,7 +97,8 @@ def child_build(root: Path, scale: int, area: str | None, launched: float) -> di
 
     from landscape_pipeline.cli.main import main
 
-    code = main(["build", *(["--area", area] if area else [])])
+    with RssSampler() as rss:
+        code = main(["build", *(["--area", area] if area else [])])
     ended = time.time()
     unscaled = dict(sys.modules["scaling"].UNSCALED) if scale > 1 else {}
     steps: list[dict[str, object]] = []
@@ -75,7 +107,8 @@ def child_build(root: Path, scale: int, area: str | None, launched: float) -> di
             for stat in instance.get_run_step_stats(run.run_id):
                 if stat.start_time and stat.end_time:
                     steps.append({"step": stat.step_key, "start": stat.start_time, "end": stat.end_time,
-                                  "status": stat.status.value if stat.status else "?"})
+                                  "status": stat.status.value if stat.status else "?",
+                                  "peak_rss": rss.peak_between(stat.start_time, stat.end_time)})
     data = root / "data"
     pages, page_bytes = _dir_bytes(data / "summaries", "*.*")
     parts, part_bytes = _dir_bytes(data / "baselines", "*.parquet")
@@ -189,7 +222,8 @@ def report(scale: int, build: dict[str, object], floor: dict[str, object] | None
         print(f"before the first step {steps[0]['start'] - build['launched']:.1f} s; "
               f"after the last {build['ended'] - max(s['end'] for s in steps):.1f} s")
         for s in steps:
-            print(f"  {s['step']:<52} {s['end'] - s['start']:6.1f} s  {s['status'].lower()}")
+            print(f"  {s['step']:<52} {s['end'] - s['start']:6.1f} s  {s.get('peak_rss', 0) / MIB:6,.0f} MiB peak"
+                  f"  {s['status'].lower()}")
     if floor:
         print(f"I/O floor {floor['wall']:.1f} s (CPU {floor['cpu']:.1f} s; read {floor['files']} files x{scale}, "
               f"{floor['input_bytes'] / MIB:.1f} MiB; wrote {floor['partitions']} partitions, "

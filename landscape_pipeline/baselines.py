@@ -55,18 +55,22 @@ def baseline_rows(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
     return table.loc[table["area_code"].eq(area_code)]
 
 
-def write_baselines(table: pd.DataFrame, area_codes: Sequence[str], root: Path, *,
+def write_baselines(table: pd.DataFrame | pa.Table, area_codes: Sequence[str], root: Path, *,
                     built_at: datetime | None = None, run_id: str | None = None,
                     evidence: EvidenceRegister | None = None, evidence_error: str | None = None
                     ) -> list[BaselineWritten]:
     """Write the baseline of every code in ``area_codes``; return what was written per LA.
 
+    ``table``: the indicator table's rows (a canonical frame, or an Arrow table with :data:`schema.SCHEMA`).
+
     ``evidence``: the local evidence register; each file lists its entries covering the LA dated on or
     before ``built_at``. ``evidence_error``: why the register could not be read (noted in each file).
     """
     built_at = built_at or datetime.now(UTC)
-    arrow = schema.to_arrow(table)
-    arrow = arrow.take(pc.sort_indices(arrow, [(c, "ascending", "at_end") for c in SORT_KEYS]))
+    arrow = schema.to_arrow(table) if isinstance(table, pd.DataFrame) else table
+    order = pc.sort_indices(arrow, [(c, "ascending", "at_end") for c in SORT_KEYS]).to_numpy()
+    if not np.array_equal(order, np.arange(len(order))):  # the indicator table is written in this order already
+        arrow = arrow.take(order)
     bounds = _group_bounds(arrow.column("area_code").to_numpy(zero_copy_only=False))
 
     def write(code: str) -> BaselineWritten:

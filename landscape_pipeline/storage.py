@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,6 +45,18 @@ def write_indicators(frame: pd.DataFrame, path: Path, *, metadata: Mapping[str, 
 def read_indicators(path: Path) -> pd.DataFrame:
     """Read a canonical indicator Parquet file back into a conformed frame."""
     return schema.conform(pq.read_table(path, schema=schema.SCHEMA).to_pandas())
+
+
+def read_indicators_arrow(path: Path, area_codes: Sequence[str] | None = None) -> pa.Table:
+    """Read a canonical indicator Parquet file as Arrow, only the rows of ``area_codes`` when given.
+
+    The table keeps the file's pandas metadata (so files written from it read back with the same dtypes),
+    not its build metadata.
+    """
+    filters = [("area_code", "in", list(area_codes))] if area_codes is not None else None
+    table = pq.read_table(path, schema=schema.SCHEMA, filters=filters)
+    dtypes = (pq.read_schema(path).metadata or {}).get(b"pandas")
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), b"pandas": dtypes}) if dtypes else table
 
 
 def read_metadata(path: Path) -> dict[str, object]:

@@ -70,3 +70,20 @@ def test_write_bytes_atomic_replaces_in_one_step(tmp_path: Path) -> None:
     storage.write_bytes_atomic(b"two", target)
     assert target.read_bytes() == b"two"
     assert os.stat(target).st_ino != inode_before
+
+
+def test_arrow_read_of_some_areas_writes_back_what_pandas_reads(tmp_path: Path) -> None:
+    from landscape_pipeline.storage import read_indicators_arrow
+
+    frame = indicator_rows([{"area_code": code, "value": 10.0 + i} for i, code in
+                            enumerate(("E08000026", "E09000030", "E92000001", "E08000026"))])
+    frame.loc[3, "period_label"] = "2023"
+    path = storage.write_indicators(frame, tmp_path / "table.parquet", metadata={"built_at": "then"})
+    rows = read_indicators_arrow(path, area_codes=["E08000026"])
+    assert set(rows.column("area_code").to_pylist()) == {"E08000026"}
+    assert b"built_at" not in rows.schema.metadata, "the file's build metadata is not carried into what is written"
+    copy = storage.write_parquet_atomic(rows, tmp_path / "copy.parquet")
+    expected = frame.loc[frame["area_code"].eq("E08000026")].reset_index(drop=True)
+    from_pandas = storage.write_indicators(expected, tmp_path / "from_pandas.parquet")
+    assert pq.read_table(copy).equals(pq.read_table(from_pandas), check_metadata=True)  # data and pandas dtypes
+    pd.testing.assert_frame_equal(pd.read_parquet(copy), pd.read_parquet(from_pandas))  # same dtypes in pandas

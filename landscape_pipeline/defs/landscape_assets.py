@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
-from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths
+from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths, schema
 from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
 from landscape_pipeline.errors import LandscapeError
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.storage import read_indicators, read_metadata, write_indicators
+from landscape_pipeline.storage import read_indicators, read_indicators_arrow, read_metadata, write_indicators
 from landscape_pipeline.validation import validate_frame
 
 INDICATOR_TABLE = dg.AssetKey("indicator_table")
@@ -144,9 +144,9 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     )
     def baselines_asset(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
-        table = read_indicators(paths.indicators_path(root))
         codes = list(context.partition_keys)
-        selected = table.loc[table["area_code"].isin(codes)]
+        rows = read_indicators_arrow(paths.indicators_path(root), area_codes=codes)  # only these LAs' rows
+        selected = schema.conform(rows.to_pandas())
         check = _disclosure_result(selected, specs)
         attacks = attack_result(selected, specs, read_metadata(paths.indicators_path(root)).get("disclosure") or {})
         if not (check.passed and attacks.passed):
@@ -154,7 +154,8 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                               f"recovered from what would be published.\n{attacks.description or ''}")
             return dg.MaterializeResult(metadata={"written": False}, check_results=[check, attacks])
         register, register_error = _evidence_register(settings, context)
-        written = baselines.write_baselines(selected, codes, root, run_id=context.run.run_id, evidence=register,
+        del selected
+        written = baselines.write_baselines(rows, codes, root, run_id=context.run.run_id, evidence=register,
                                             evidence_error=register_error)
         context.log.info(f"Wrote {len(written)} baseline partition(s) under {root / 'baselines'}: "
                          f"{baselines.summarise(written)}")
