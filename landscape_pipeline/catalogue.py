@@ -86,12 +86,17 @@ def _source_columns(spec: SourceSpec, indicator_id: str) -> dict[str, object]:
             "theme": spec.theme_of(indicator_id)}
 
 
+#: The indicator-table columns the catalogue reads.
+OBSERVED_COLUMNS = ("indicator_id", "indicator_name", "source_id", "value_type", "unit", "polarity", "period_start",
+                    "period_label", "area_code", "synthetic")
+
+
 def _observed(table: pd.DataFrame) -> pd.DataFrame:
     """Return per indicator id: first row's descriptors, first and latest period, areas, synthetic."""
     if table.empty:
         return pd.DataFrame(columns=["indicator_name", "source_id", "value_type", "unit", "polarity", "first_period",
                                      "latest_period", "areas", "synthetic"]).rename_axis("indicator_id")
-    ordered = table.sort_values("period_start", kind="stable")
+    ordered = table[list(OBSERVED_COLUMNS)].sort_values("period_start", kind="stable")
     grouped = ordered.groupby("indicator_id", sort=True)
     out = grouped[["indicator_name", "source_id", "value_type", "unit", "polarity"]].first()
     out["first_period"] = grouped["period_label"].first()

@@ -47,6 +47,16 @@ def read_indicators(path: Path) -> pd.DataFrame:
     return schema.conform(pq.read_table(path, schema=schema.SCHEMA).to_pandas())
 
 
+def read_indicator_columns(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """Read only ``columns`` of a canonical indicator file, with the dtypes :func:`read_indicators` gives them."""
+    table = pq.read_table(path, schema=schema.SCHEMA, columns=list(columns))
+    frame = table.to_pandas(date_as_object=False)
+    for name in frame.columns:
+        if pa.types.is_date(table.schema.field(name).type):
+            frame[name] = frame[name].astype("datetime64[s]")
+    return frame
+
+
 def read_indicators_arrow(path: Path, area_codes: Sequence[str] | None = None) -> pa.Table:
     """Read a canonical indicator Parquet file as Arrow, only the rows of ``area_codes`` when given.
 

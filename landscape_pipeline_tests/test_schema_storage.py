@@ -87,3 +87,11 @@ def test_arrow_read_of_some_areas_writes_back_what_pandas_reads(tmp_path: Path) 
     from_pandas = storage.write_indicators(expected, tmp_path / "from_pandas.parquet")
     assert pq.read_table(copy).equals(pq.read_table(from_pandas), check_metadata=True)  # data and pandas dtypes
     pd.testing.assert_frame_equal(pd.read_parquet(copy), pd.read_parquet(from_pandas))  # same dtypes in pandas
+
+
+def test_reading_some_columns_gives_the_dtypes_of_a_full_read(tmp_path: Path) -> None:
+    frame = indicator_rows([{"area_code": "E08000026", "value": 1.0}, {"area_code": "E09000030", "value": None}])
+    path = storage.write_indicators(frame, tmp_path / "table.parquet")
+    columns = ["indicator_id", "period_start", "value", "synthetic"]
+    part = storage.read_indicator_columns(path, columns)
+    pd.testing.assert_frame_equal(part, storage.read_indicators(path)[columns])

@@ -9,7 +9,7 @@ from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.landscape_assets import INDICATOR_TABLE
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.storage import read_indicators
+from landscape_pipeline.storage import read_indicator_columns
 
 CATALOGUE = dg.AssetKey("indicator_catalogue")
 DICTIONARY_CHECK = "every_indicator_declared"
@@ -29,7 +29,7 @@ def build_catalogue_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     )
     def indicator_catalogue(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
-        table = read_indicators(paths.indicators_path(root))
+        table = read_indicator_columns(paths.indicators_path(root), catalogue.OBSERVED_COLUMNS)
         frame = catalogue.build_catalogue(table, specs)
         written = catalogue.write_catalogue(frame, root, built_at=datetime.now(UTC), run_id=context.run.run_id)
         undeclared = frame.loc[~frame["declared"], "indicator_id"].tolist()
