@@ -76,6 +76,9 @@ class ValidationReport:
         }
 
 
+_COMPLETE = {"result_format": "COMPLETE", "unexpected_index_column_names": None}
+
+
 @lru_cache(maxsize=1)
 def _batch_definition():
     import great_expectations as gx
@@ -101,14 +104,18 @@ def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str
 
     _context, batch_definition = _batch_definition()
     prepared = suite.prepare(frame)
-    expectation_list = suite.expectations() + list(extra_expectations)
-    gx_suite = gx.ExpectationSuite(name=f"{name}_suite", expectations=expectation_list)
     batch = batch_definition.get_batch(batch_parameters={"dataframe": prepared})
-    result = batch.validate(gx_suite, result_format={"result_format": "COMPLETE",
-                                                      "unexpected_index_column_names": None})
-    report = ValidationReport(name=name, row_count=len(frame), evaluated=len(result.results))
+    expectation_list = suite.expectations() + list(extra_expectations)
+    # Pass/fail needs only counts; the unexpected rows are fetched for the expectations that failed.
+    verdicts = batch.validate(gx.ExpectationSuite(name=f"{name}_suite", expectations=expectation_list),
+                              result_format={"result_format": "BOOLEAN_ONLY"}).results
+    failed_keys = {_key(item.expectation_config) for item in verdicts if not item.success}
+    failed = [e for e in expectation_list if _key(e.configuration) in failed_keys]
+    results = batch.validate(gx.ExpectationSuite(name=f"{name}_failed", expectations=failed),
+                             result_format=_COMPLETE).results if failed else []
+    report = ValidationReport(name=name, row_count=len(frame), evaluated=len(verdicts))
     labels = dict(column_labels or {})
-    for item in result.results:
+    for item in results:
         if item.success:
             continue
         config = item.expectation_config
@@ -124,6 +131,12 @@ def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str
         report.failures.append(Failure(config.type, description, columns, count, sample))
     _add_plausibility(report, frame, labels, build_date or date.today(), count_rounding, files)
     return report
+
+
+def _key(config: object) -> str:
+    """Return what identifies an expectation in a result (GX adds the batch id and may reorder results)."""
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    return repr((config.type, sorted(kwargs.items()), config.meta))
 
 
 def _add_plausibility(report: ValidationReport, frame: pd.DataFrame, labels: Mapping[str, str], build_date: date,
