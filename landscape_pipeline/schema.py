@@ -86,6 +86,11 @@ _BOOL = {c.name for c in COLUMNS if c.type == _B}
 _DATE = {c.name for c in COLUMNS if c.type == _D}
 
 
+def _dtypes() -> dict[str, object]:
+    """Return each column's pandas dtype after :func:`_cast` (a column already of it is kept as it is)."""
+    return {c.name: _cast(pd.Series([None], dtype=object), c).dtype for c in COLUMNS}
+
+
 class SchemaError(ValueError):
     """A frame does not fit the canonical schema."""
 
@@ -104,23 +109,25 @@ def conform(frame: pd.DataFrame, *, fill: dict[str, object] | None = None) -> pd
     extra = [c for c in frame.columns if c not in COLUMN_NAMES]
     if extra:
         raise SchemaError(f"Columns not in the canonical schema: {', '.join(map(str, extra))}.")
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    n = len(frame)
     fill = fill or {}
+    plain_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+    columns: dict[str, pd.Series] = {}
     for col in COLUMNS:
         if col.name in frame.columns:
-            series = frame[col.name].reset_index(drop=True)
+            series = frame[col.name] if plain_index else frame[col.name].reset_index(drop=True)
         elif col.name in fill:
-            series = pd.Series([fill[col.name]] * len(frame))
+            series = pd.Series([fill[col.name]] * n)
         elif col.name in ("is_latest", "suppressed", "synthetic"):
-            series = pd.Series([False] * len(frame))
+            series = pd.Series(False, index=pd.RangeIndex(n))
         elif col.name == "geography_method":
-            series = pd.Series(["direct"] * len(frame))
+            series = pd.Series("direct", index=pd.RangeIndex(n), dtype="str")
         elif col.nullable:
-            series = pd.Series([None] * len(frame))
+            series = pd.Series([None] * n)
         else:
             raise SchemaError(f"Required canonical column '{col.name}' is missing.")
-        out[col.name] = _cast(series, col)
-    return out
+        columns[col.name] = series if series.dtype == _DTYPES[col.name] else _cast(series, col)
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 def _cast(series: pd.Series, col: Column) -> pd.Series:
@@ -137,6 +144,9 @@ def _cast(series: pd.Series, col: Column) -> pd.Series:
     if col.name == "retrieved_at":
         return pd.to_datetime(series, utc=True, errors="coerce").astype("datetime64[us, UTC]")
     raise AssertionError(col.name)  # pragma: no cover - every column has a cast above
+
+
+_DTYPES = _dtypes()
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from landscape_pipeline.errors import SourceDataError
 
@@ -172,7 +174,7 @@ def _csv_frame(text: str, header_row: int, path: Path) -> pd.DataFrame:
                                     "or a quote is not closed. Download it again from the publisher.") from None
     frame.columns = _unique([_clean_header(c) if not str(c).startswith("Unnamed: ") else "" for c in frame.columns])
     _refuse_cut_short(text, header_row, len(frame.columns), path)
-    return frame.astype(object)
+    return frame  # read as ``str``; :func:`_blank_to_na` trims it
 
 
 def read_lines(path: Path | str, count: int = 50, *, sheet: str | int | None = None, encoding: str | None = None,
@@ -331,12 +333,12 @@ def _unique(names: list[str]) -> list[str]:
 
 def _blank_to_na(frame: pd.DataFrame, missing: Iterable[str]) -> pd.DataFrame:
     """Return ``frame`` as trimmed ``str`` columns where blank cells and missing tokens are NA."""
-    tokens = sorted({t.strip() for t in missing} | {""})
+    tokens = pa.array(sorted({t.strip() for t in missing} | {""}), pa.string())
     out = {}
-    for column in frame.columns:
-        text = frame[column].astype("str").str.strip()
-        out[column] = text.where(~text.isin(tokens))
-    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+    for position in range(frame.shape[1]):
+        text = pc.utf8_trim_whitespace(pa.array(frame.iloc[:, position].astype("str").array))
+        out[position] = pd.array(pc.if_else(pc.is_in(text, value_set=tokens), None, text), dtype="str")
+    return pd.DataFrame(out, index=frame.index).set_axis(frame.columns, axis=1)
 
 
 def _folded(text: pd.Series) -> pd.Series:

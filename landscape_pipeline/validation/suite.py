@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from landscape_pipeline import schema
@@ -116,13 +117,23 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """
     conformed = schema.conform(frame)
     conformed.index = frame.index
-    value_cols = ["value", "lower_ci_95", "upper_ci_95", "count", "denominator"]
-    keyed = conformed[list(schema.KEY_COLUMNS) + value_cols].astype(str)
-    prepared = conformed.loc[~keyed.duplicated()].copy()
+    prepared = conformed.loc[~_repeats(conformed)].copy()
     for name in ("category_type", "category"):
         prepared[name] = prepared[name].fillna("")
     prepared[AREA_STATUS_COLUMN] = area_status(prepared["area_code"]).to_numpy()
     return _dictionary_encoded(prepared)
+
+
+_VALUE_COLUMNS = ("value", "lower_ci_95", "upper_ci_95", "count", "denominator")
+
+
+def _repeats(frame: pd.DataFrame) -> pd.Series:
+    """Return which rows repeat an earlier row's key and values, as their text would (-0 and 0 differ)."""
+    keyed = frame[[*schema.KEY_COLUMNS, *_VALUE_COLUMNS]].copy()
+    for name in _VALUE_COLUMNS:
+        values = keyed[name].to_numpy(dtype=float, na_value=np.nan)
+        keyed[f"{name}_negative_zero"] = (values == 0) & np.signbit(values)
+    return keyed.duplicated()
 
 
 #: Columns whose distinct values an expectation reads: categories unused after GX drops null rows would count.
