@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from landscape_pipeline import schema
@@ -63,8 +64,9 @@ def read_indicators_arrow(path: Path, area_codes: Sequence[str] | None = None) -
     The table keeps the file's pandas metadata (so files written from it read back with the same dtypes),
     not its build metadata.
     """
-    filters = [("area_code", "in", list(area_codes))] if area_codes is not None else None
-    table = pq.read_table(path, schema=schema.SCHEMA, filters=filters)
+    table = pq.read_table(path, schema=schema.SCHEMA)
+    if area_codes is not None:
+        table = table.filter(pc.is_in(table.column("area_code"), value_set=pa.array(list(area_codes), pa.string())))
     dtypes = (pq.read_schema(path).metadata or {}).get(b"pandas")
     return table.replace_schema_metadata({**(table.schema.metadata or {}), b"pandas": dtypes}) if dtypes else table
 
