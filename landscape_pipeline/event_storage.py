@@ -3,10 +3,11 @@
 A build materialises every LA partition of ``baselines`` and ``landscape_summary`` in one run: 764 asset
 events. Dagster's SQLite event log opens a new engine and commits (an fsync) per event, twice for asset events
 (the run's database and the cross-run index), which cost about 20 ms an event on a 2-core machine. Dagster
-already groups a step's per-partition events into batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set, but its
-SQLite storage then stores them one by one; this class stores each batch with one transaction on the run's
-database and one on the index, and writes the index's per-asset row once per asset and event type (the row
-keeps only the latest event, so the result is the same). Everything else is Dagster's own SQLite storage.
+already groups a step's per-partition events (and a run's "planned" events, one per asset and asset check)
+into batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set, but its SQLite storage then stores them one by one;
+this class stores each batch with one transaction on the run's database and one on the index (asset-check
+rows included), and writes the index's per-asset row once per asset and event type (the row keeps only the
+latest event, so the result is the same). Everything else is Dagster's own SQLite storage.
 
 ``dagster.yaml`` selects it; :data:`BATCH_SIZE_ENV` is set by the definitions module so that every run worker
 batches. With any other storage (PostgreSQL on a team server) the variable only groups events that the storage
@@ -16,7 +17,9 @@ still writes one by one.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from dagster import Field, StringSource
@@ -60,6 +63,11 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                           config_value: Mapping[str, Any]) -> BatchedSqliteEventLogStorage:
         return cls(base_dir=config_value.get("base_dir") or default_base_dir(), inst_data=inst_data)
 
+    def index_connection(self) -> AbstractContextManager[Any]:
+        """Return the index connection of the batch being stored, if any, so a batch is one transaction."""
+        current = getattr(self._batch, "conn", None) if hasattr(self, "_batch") else None
+        return nullcontext(current) if current is not None else super().index_connection()
+
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Store ``events`` (one run's) in one transaction on the run's database and one on the index."""
         if len({event.run_id for event in events}) != 1:
@@ -69,24 +77,30 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         with self.run_connection(events[0].run_id) as conn:
             for statement in statements:
                 conn.execute(statement)
-        pairs = list(zip(events, statements, strict=True))
+        if not hasattr(self, "_batch"):
+            self._batch = threading.local()
+        with super().index_connection() as conn:
+            self._batch.conn = conn
+            try:
+                self._index(conn, list(zip(events, statements, strict=True)))
+            finally:
+                self._batch.conn = None
+
+    def _index(self, conn: Any, pairs: list[tuple[EventLogEntry, Any]]) -> None:
+        """Mirror a batch in the index database as Dagster's ``store_event`` does, on one connection."""
         indexed = [(event, statement) for event, statement in pairs if _is_asset_event(event)]
+        ids = [conn.execute(statement).inserted_primary_key[0] for _, statement in indexed]
         if indexed:
-            with self.index_transaction() as conn:
-                ids = [conn.execute(statement).inserted_primary_key[0] for _, statement in indexed]
-                self._store_asset_event_tags(conn, [event for event, _ in indexed], ids)
-                latest: dict[tuple[str, object], tuple[EventLogEntry, int]] = {}
-                for (event, _), event_id in zip(indexed, ids, strict=True):
-                    key = (event.get_dagster_event().asset_key.to_string(), event.dagster_event_type)
-                    latest.pop(key, None)  # re-inserted so the dict keeps the order of each key's last event
-                    latest[key] = (event, event_id)
-                for event, event_id in latest.values():
-                    self._store_asset_event(conn, event, event_id)
+            self._store_asset_event_tags(conn, [event for event, _ in indexed], ids)
+        latest: dict[tuple[str, object], tuple[EventLogEntry, int]] = {}
+        for (event, _), event_id in zip(indexed, ids, strict=True):
+            key = (event.get_dagster_event().asset_key.to_string(), event.dagster_event_type)
+            latest.pop(key, None)  # re-inserted so the dict keeps the order of each key's last event
+            latest[key] = (event, event_id)
+        for event, event_id in latest.values():
+            self._store_asset_event(conn, event, event_id)
         for event, statement in pairs:
             if event.is_dagster_event and event.dagster_event_type in ASSET_CHECK_EVENTS:
-                with self.index_connection() as conn:
-                    event_id = conn.execute(statement).inserted_primary_key[0]
-                self.store_asset_check_event(event, event_id)
+                self.store_asset_check_event(event, conn.execute(statement).inserted_primary_key[0])
             if event.is_dagster_event and event.dagster_event_type in EVENT_TYPE_TO_PIPELINE_RUN_STATUS:
-                with self.index_connection() as conn:
-                    conn.execute(statement)
+                conn.execute(statement)
