@@ -1,5 +1,7 @@
 """The batched SQLite event log records exactly what Dagster's own SQLite storage records, in fewer writes."""
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
@@ -79,6 +81,9 @@ def test_batched_storage_records_what_dagster_records(tmp_path: Path, monkeypatc
     assert batched == plain
     assert len(plain["tables"]) == 15 and plain["tables materialized"] == PARTS.get_partition_keys()
     assert writes and max(writes) == 5, "per-partition events went through the batched path in batches"
+    for db in (tmp_path / "batched" / "history" / "runs").glob("*.db"):  # the index and each run's log
+        with closing(sqlite3.connect(db)) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal", db.name
 
 
 def test_base_dir_defaults_to_dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
