@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from landscape_pipeline.export_guard import check_publishable
-from landscape_pipeline.exports import csv_text, xlsx_bytes
+from landscape_pipeline.exports import csv_rows, xlsx_rows
 from landscape_pipeline.sites import SiteRegister
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import write_bytes_atomic
@@ -40,42 +40,36 @@ DOWNLOAD_NOTES = (
 )
 
 
-def page_frame(page: SummaryPage) -> pd.DataFrame:
-    """Return the page's rows as a table (numbers as numbers; suppressed values blank).
+def page_records(page: SummaryPage) -> list[tuple[object, ...]]:
+    """Return the page's rows as plain tuples in :data:`COLUMNS` order (numbers as numbers; suppressed blank)."""
+    code, name, nation, region = page.area_code, page.area_name, page.comparator_name, page.region_label
+    return [(code, name, row.theme, row.indicator_id, row.name, row.source_id, row.period, row.value, row.lower_ci,
+             row.upper_ci, row.count, row.unit, row.value_type, row.polarity, row.suppressed, row.synthetic,
+             row.modelled, nation, row.comparator_value, row.comparison, region, row.region_value,
+             row.region.comparison if row.region else None, row.similar_value,
+             row.similar.comparison if row.similar else None, row.standard.status if row.standard else None,
+             row.trend or None, row.since.change_text if row.since else None,
+             row.since.assessment if row.since else None, row.hidden_reason or None)
+            for row in page.all_rows]
 
-    Text columns are plain Python objects: the table is small and is only written out, so pandas'
-    Arrow strings would cost more than they save.
-    """
-    records = []
-    for row in page.all_rows:
-        records.append({
-            "area_code": page.area_code, "area_name": page.area_name, "theme": row.theme,
-            "indicator_id": row.indicator_id, "indicator": row.name, "source_id": row.source_id,
-            "period": row.period, "value": row.value, "lower_ci_95": row.lower_ci, "upper_ci_95": row.upper_ci,
-            "count": row.count, "unit": row.unit, "value_type": row.value_type, "polarity": row.polarity,
-            "suppressed": row.suppressed, "synthetic": row.synthetic, "modelled": row.modelled,
-            "nation": page.comparator_name, "nation_value": row.comparator_value,
-            "compared_with_nation": row.comparison,
-            "region": page.region_label, "region_value": row.region_value,
-            "compared_with_region": row.region.comparison if row.region else None,
-            "similar_areas_value": row.similar_value,
-            "compared_with_similar_areas": row.similar.comparison if row.similar else None,
-            "national_standard": row.standard.status if row.standard else None,
-            "recent_trend": row.trend or None,
-            "since_baseline": row.since.change_text if row.since else None,
-            "since_baseline_assessment": row.since.assessment if row.since else None,
-            "set_aside": row.hidden_reason or None,
-        })
+
+def page_frame(page: SummaryPage) -> pd.DataFrame:
+    """Return the page's rows as a table of plain Python objects (see :func:`page_records`)."""
+    return records_frame(page_records(page))
+
+
+def records_frame(records: list[tuple[object, ...]]) -> pd.DataFrame:
+    """Return page records as an object table with :data:`COLUMNS` (no Arrow strings: it is only checked)."""
     return pd.DataFrame.from_records(records, columns=COLUMNS).astype(object)
 
 
-def downloads(page: SummaryPage, frame: pd.DataFrame) -> dict[str, bytes]:
+def downloads(page: SummaryPage, records: list[tuple[object, ...]]) -> dict[str, bytes]:
     """Return the page's CSV and Excel downloads {file name: bytes} (check them first with
     :func:`~landscape_pipeline.export_guard.check_publishable`)."""
     metadata = {"area_code": page.area_code, "area_name": page.area_name, "built_at": page.built_at.isoformat(),
                 "synthetic": page.synthetic, "similar_areas": ", ".join(page.similar_names)}
-    return {f"{page.area_code}.csv": csv_text(frame).encode("utf-8"),
-            f"{page.area_code}.xlsx": xlsx_bytes(frame, metadata, None, DOWNLOAD_NOTES)}
+    return {f"{page.area_code}.csv": csv_rows(COLUMNS, records).encode("utf-8"),
+            f"{page.area_code}.xlsx": xlsx_rows(COLUMNS, records, metadata, DOWNLOAD_NOTES)}
 
 
 def build_context(indicators: pd.DataFrame, *, built_at: datetime, root: Path | None = None,
@@ -100,15 +94,15 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
                             extra_codes=[c for g in groups for c in g.codes])
     builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
     pages = list(builder.pages())
-    frames = [page_frame(page) for page in pages]
-    if frames:
-        check_publishable(pd.concat(frames, ignore_index=True))  # once, before anything is written
+    records = [page_records(page) for page in pages]
+    if pages:
+        check_publishable(records_frame([r for rs in records for r in rs]))  # once, before anything is written
     with _Writer(out_dir) as writer:
-        for page, frame in zip(pages, frames, strict=True):
+        for page, rows in zip(pages, records, strict=True):
             writer.put(page.html_name, render_html(page))
             writer.put(page.board_name, render_board(page))
             writer.put(page.markdown_name, render_markdown(page))
-            for name, body in downloads(page, frame).items():
+            for name, body in downloads(page, rows).items():
                 writer.put(name, body)
         synthetic = bool(builder.prepared.synthetic_areas)
         built = set(codes)
