@@ -9,10 +9,14 @@ written through :mod:`landscape_pipeline.exports` (formula-like text neutralised
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -33,6 +37,9 @@ COLUMNS = ["area_code", "area_name", "theme", "indicator_id", "indicator", "sour
            "modelled", "nation", "nation_value", "compared_with_nation", "region", "region_value",
            "compared_with_region", "similar_areas_value", "compared_with_similar_areas", "national_standard",
            "recent_trend", "since_baseline", "since_baseline_assessment", "set_aside"]
+MAX_WORKERS = 2  # render processes; each holds a few pages, not the table
+MIN_PAGES_FOR_WORKERS = 16  # below this, starting workers costs more than it saves
+T = TypeVar("T")
 DOWNLOAD_NOTES = (
     "One row per indicator on the page: the latest period, the value with its 95% interval and count, and the "
     "comparisons with the nation, the region (or NHS board) and similar areas, as the page shows them.",
@@ -93,17 +100,18 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
     context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
                             extra_codes=[c for g in groups for c in g.codes])
     builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
-    pages = list(builder.pages())
-    records = [page_records(page) for page in pages]
-    if pages:
-        check_publishable(records_frame([r for rs in records for r in rs]))  # once, before anything is written
+    pages, records, rendered = [], [], []
     with _Writer(out_dir) as writer:
-        for page, rows in zip(pages, records, strict=True):
-            writer.put(page.html_name, render_html(page))
-            writer.put(page.board_name, render_board(page))
-            writer.put(page.markdown_name, render_markdown(page))
-            for name, body in downloads(page, rows).items():
-                writer.put(name, body)
+        with _render_pool(len(codes)) as pool:  # pages render in worker processes while the next ones are built
+            for page in builder.pages():
+                pages.append(page)
+                records.append(page_records(page))
+                rendered.append(pool.submit(page_files, page, records[-1]))
+            if pages:  # once, before anything is written
+                check_publishable(records_frame([r for rs in records for r in rs]))
+            for future in rendered:
+                for name, body in future.result():
+                    writer.put(name, body)
         synthetic = bool(builder.prepared.synthetic_areas)
         built = set(codes)
         for group in groups:  # an overview shows the areas whose pages exist (this build's or an earlier one's)
@@ -119,6 +127,38 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
         links = [(g.title, g.file_name) for g in sorted(every, key=lambda g: g.kind != "sites")]
         writer.put("index.html", render_index([p.index_entry() for p in pages], built_at=built_at, overviews=links))
     return writer.written
+
+
+def page_files(page: SummaryPage, records: list[tuple[object, ...]]) -> list[tuple[str, bytes]]:
+    """Return every file of one page: full page, board summary, Markdown twin and downloads, as bytes."""
+    texts = [(page.html_name, render_html(page)), (page.board_name, render_board(page)),
+             (page.markdown_name, render_markdown(page))]
+    return [(name, text.encode("utf-8")) for name, text in texts] + list(downloads(page, records).items())
+
+
+class _InProcess:
+    """Runs each job at once, in this process: a pool's ``submit`` for small builds."""
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        future: Future[T] = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+@contextmanager
+def _render_pool(pages: int) -> Iterator[ProcessPoolExecutor | _InProcess]:
+    """Yield a pool of fresh (spawned, so small) worker processes for a build of many pages, else run in-process.
+
+    Rendering is pure, so the files do not depend on which worker renders a page; each worker holds only the
+    pages it is sent, never the indicator table.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(MAX_WORKERS, cores)
+    if pages < MIN_PAGES_FOR_WORKERS or workers < 2:
+        yield _InProcess()
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
 
 
 class _Writer:
