@@ -30,7 +30,14 @@ from landscape_pipeline.summary.model import SummaryPage
 from landscape_pipeline.summary.neighbours import build_neighbours
 from landscape_pipeline.summary.overview import build_rug, overview_groups
 from landscape_pipeline.summary.page import BuildContext, PageBuilder
-from landscape_pipeline.summary.render import render_board, render_html, render_index, render_markdown, render_overview
+from landscape_pipeline.summary.render import (
+    environment,
+    render_board,
+    render_html,
+    render_index,
+    render_markdown,
+    render_overview,
+)
 
 COLUMNS = ["area_code", "area_name", "theme", "indicator_id", "indicator", "source_id", "period", "value",
            "lower_ci_95", "upper_ci_95", "count", "unit", "value_type", "polarity", "suppressed", "synthetic",
@@ -97,21 +104,20 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
     codes = list(area_codes)
     areas_of_sites = sitecontext.site_areas(sites)
     groups = [g for g in overview_groups(areas_of_sites) if set(g.codes) & set(codes)]
-    context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
-                            extra_codes=[c for g in groups for c in g.codes])
-    builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
-    pages, records, rendered = [], [], []
-    with _Writer(out_dir) as writer:
-        with _render_pool(len(codes)) as pool:  # pages render in worker processes while the next ones are built
-            for page in builder.pages():
-                pages.append(page)
-                records.append(page_records(page))
-                rendered.append(pool.submit(page_files, page, records[-1]))
-            if pages:  # once, before anything is written
-                check_publishable(records_frame([r for rs in records for r in rs]))
-            for future in rendered:
-                for name, body in future.result():
-                    writer.put(name, body)
+    with _Writer(out_dir) as writer, _render_pool(len(codes)) as pool:  # workers start while the table is digested
+        context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
+                                extra_codes=[c for g in groups for c in g.codes])
+        builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
+        pages, records, rendered = [], [], []
+        for page in builder.pages():  # each page renders in a worker while the next ones are built
+            pages.append(page)
+            records.append(page_records(page))
+            rendered.append(pool.submit(page_files, page, records[-1]))
+        if pages:  # once, before anything is written
+            check_publishable(records_frame([r for rs in records for r in rs]))
+        for future in rendered:
+            for name, body in future.result():
+                writer.put(name, body)
         synthetic = bool(builder.prepared.synthetic_areas)
         built = set(codes)
         for group in groups:  # an overview shows the areas whose pages exist (this build's or an earlier one's)
@@ -136,6 +142,12 @@ def page_files(page: SummaryPage, records: list[tuple[object, ...]]) -> list[tup
     return [(name, text.encode("utf-8")) for name, text in texts] + list(downloads(page, records).items())
 
 
+def load_templates() -> None:
+    """Compile the page templates (a worker's first job)."""
+    for name in ("page.html.j2", "board.html.j2", "page.md.j2"):
+        environment().get_template(name)
+
+
 class _InProcess:
     """Runs each job at once, in this process: a pool's ``submit`` for small builds."""
 
@@ -157,8 +169,15 @@ def _render_pool(pages: int) -> Iterator[ProcessPoolExecutor | _InProcess]:
     if pages < MIN_PAGES_FOR_WORKERS or workers < 2:
         yield _InProcess()
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(workers):
+            pool.submit(load_templates)  # start every worker now: imports and template compiling overlap
         yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # e.g. a failed disclosure check: render no more pages
+        raise
+    pool.shutdown(wait=True)
 
 
 class _Writer:
