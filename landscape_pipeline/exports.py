@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -133,6 +134,38 @@ def xlsx_bytes(frame: pd.DataFrame, metadata: Mapping[str, object], dictionary: 
     if len(frame) > SHEET_ROWS:
         raise LandscapeError(f"{len(frame):,} rows do not fit one Excel sheet ({SHEET_ROWS:,}); "
                              "filter the pull or use --format parquet or csv.")
+    sheets = [("data", *_frame_cells(frame))]
+    if dictionary is not None:
+        sheets.append(("indicators", *_frame_cells(dictionary)))
+    return _workbook(sheets, metadata, notes)
+
+
+def xlsx_rows(header: Sequence[str], rows: Sequence[Sequence[object]], metadata: Mapping[str, object],
+              notes: Sequence[str] = ()) -> bytes:
+    """Return the workbook :func:`xlsx_bytes` writes for a plain object table of ``rows`` (a ``data`` sheet and
+    ``notes``), without building a DataFrame: cells are Python values, text is neutralised the same way."""
+    columns = [_excel_values([neutralise(v) for v in cells]) for cells in zip(*rows, strict=True)] if rows else \
+        [[] for _ in header]
+    return _workbook([("data", _neutralised_header(header), columns)], metadata, notes)
+
+
+def csv_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Return what :func:`csv_text` gives for a plain object table of ``rows`` (missing values blank)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_neutralised_header(header))
+    writer.writerows([["" if _missing(v) else neutralise(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+Sheet = tuple[str, list[str], list[list[object]]]  # name, header, columns of Excel-ready values
+
+
+def _workbook(sheets: list[Sheet], metadata: Mapping[str, object], notes: Sequence[str]) -> bytes:
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False, "nan_inf_to_errors": False}
@@ -142,13 +175,29 @@ def xlsx_bytes(frame: pd.DataFrame, metadata: Mapping[str, object], dictionary: 
             book.set_properties({"created": stamp})
         formats = {"header": book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"}),
                    "date": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
-        _sheet(book, formats, "data", frame)
-        if dictionary is not None:
-            _sheet(book, formats, "indicators", dictionary)
-        rows = [{"item": key, "value": _plain(value)} for key, value in metadata.items()]
-        rows += [{"item": "note", "value": text} for text in notes]
-        _sheet(book, formats, "notes", pd.DataFrame(rows, columns=["item", "value"]))
+        for sheet in sheets:
+            _sheet(book, formats, *sheet)
+        _sheet(book, formats, "notes", *_notes_cells(metadata, notes))
     return buffer.getvalue()
+
+
+def _notes_cells(metadata: Mapping[str, object], notes: Sequence[str]) -> tuple[list[str], list[list[object]]]:
+    """Return the ``notes`` sheet's header and columns: one row per metadata item, then one per note."""
+    items = [*metadata, *(["note"] * len(notes))]
+    values = [*(_plain(v) for v in metadata.values()), *notes]
+    if all(isinstance(i, str) for i in items) and any(isinstance(v, str) for v in values):
+        return _neutralised_header(["item", "value"]), [_excel_values([neutralise(i) for i in items]),
+                                                        _excel_values([neutralise(v) for v in values])]
+    return _frame_cells(pd.DataFrame({"item": items, "value": values}, columns=["item", "value"]))
+
+
+def _neutralised_header(names: Sequence[object]) -> list[str]:
+    return [neutralise(str(c)) for c in names]
+
+
+def _frame_cells(frame: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
+    safe = neutralise_frame(frame)
+    return [str(c) for c in safe.columns], _excel_columns(safe)
 
 
 def _built_at(metadata: Mapping[str, object]) -> datetime | None:
@@ -167,26 +216,33 @@ def _built_at(metadata: Mapping[str, object]) -> datetime | None:
     return stamp.to_pydatetime()
 
 
-def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, frame: pd.DataFrame) -> None:
-    safe = neutralise_frame(frame)
+def _sheet(book: xlsxwriter.Workbook, formats: dict, name: str, header: Sequence[str],
+           columns: Sequence[list[object]]) -> None:
+    """Write one sheet column by column (the shared-string order XlsxWriter records follows the writes)."""
     sheet = book.add_worksheet(name)
     sheet.freeze_panes(1, 0)
-    for number, (column, cells) in enumerate(zip(safe.columns, _excel_columns(safe), strict=True)):
-        sheet.write_string(0, number, str(column), formats["header"])
+    write_string, write_number, write_boolean = sheet.write_string, sheet.write_number, sheet.write_boolean
+    for number, (column, cells) in enumerate(zip(header, columns, strict=True)):
+        write_string(0, number, column, formats["header"])
         for row, value in enumerate(cells, start=1):
+            kind = type(value)
             if value is None:
                 continue
-            if isinstance(value, datetime):
+            if kind is str:
+                write_string(row, number, value)
+            elif kind is float or kind is int:
+                write_number(row, number, value)
+            elif isinstance(value, datetime):
                 sheet.write_datetime(row, number, value, formats["date"])
             elif isinstance(value, bool):
-                sheet.write_boolean(row, number, value)
+                write_boolean(row, number, value)
             elif isinstance(value, (int, float)):
-                sheet.write_number(row, number, value)
+                write_number(row, number, value)
             else:
-                sheet.write_string(row, number, str(value))
+                write_string(row, number, str(value))
         lengths = sorted(len(str(v)) for v in cells[:500] if v is not None)
         typical = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
-        sheet.set_column(number, number, min(60, max(10, len(str(column)) + 2, typical + 2)))
+        sheet.set_column(number, number, min(60, max(10, len(column) + 2, typical + 2)))
 
 
 def _excel_columns(frame: pd.DataFrame) -> list[list[object]]:
@@ -207,7 +263,7 @@ def _excel_cells(series: pd.Series) -> list[object]:
     return _excel_values(series.to_numpy(dtype=object))
 
 
-def _excel_values(values: np.ndarray) -> list[object]:
+def _excel_values(values: Sequence[object]) -> list[object]:
     out = []
     for value in values:
         if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):

@@ -213,3 +213,15 @@ def test_cli_writes_one_board_summary_with_the_site_baseline(tmp_path):
     board = out.read_text(encoding="utf-8")
     assert board.startswith("<!DOCTYPE html>") and "Board summary: cancer landscape in Coventry" in board
     assert "Since the programme baseline" in board and "programme site: Coventry" in board
+
+
+def test_pages_rendered_in_worker_processes_match_pages_rendered_in_process(site, tmp_path, monkeypatch):
+    from landscape_pipeline.summary import write
+
+    out, written, table, sources = site
+    assert len(CODES) >= write.MIN_PAGES_FOR_WORKERS  # the fixture's build used the worker processes
+    monkeypatch.setattr(write, "MIN_PAGES_FOR_WORKERS", len(CODES) + 1)
+    again = write_summaries(table, CODES, tmp_path, built_at=BUILT_AT, sources=sources, sites=SITES)
+    assert sorted(p.name for p in again) == sorted(p.name for p in written)
+    for path in again:
+        assert path.read_bytes() == (out / path.name).read_bytes(), path.name

@@ -44,9 +44,11 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs,
                                   root=root, sites=register)
         context.log.info(f"Wrote {len(codes)} summary page(s) ({len(written)} files) under {summaries_dir(root)}")
-        by_code = dict(tuple(table.loc[table["area_code"].isin(codes)].groupby("area_code", sort=False)))
+        facts = table.loc[table["area_code"].isin(codes), ["area_code", "indicator_id", "period_end", "period_label"]]
+        del table  # the figures below need four columns only
+        by_code = dict(tuple(facts.groupby("area_code", sort=False)))
         for code in codes:  # each LA's own page and figures
-            rows = by_code.get(code, table.iloc[0:0])
+            rows = by_code.get(code, facts.iloc[0:0])
             context.add_asset_metadata({
                 **ui.la_metadata(code), "page": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}.html")),
                 "board": dg.MetadataValue.path(str(summaries_dir(root) / f"{code}-board.html")),

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from landscape_pipeline.summary.formatting import format_period, format_value, is_number
 from landscape_pipeline.summary.labels import clean_label, family_name
-from landscape_pipeline.summary.model import DetailValue, IndicatorRow
+from landscape_pipeline.summary.model import DetailValue, IndicatorRow, evolve
 from landscape_pipeline.summary.related import PREFERRED, RELATED, equivalent_of, family_of
 
 _AGE = re.compile(r"^\s*(?:(<)\s*(\d+)|(\d+)\s*\+|(\d+)\s*-\s*(\d+))")
@@ -40,7 +39,7 @@ def merge_families(rows: Sequence[IndicatorRow], raw_names: Mapping[str, str]) -
         notes = [head.note] if head.note else []
         if crude is not None and not crude.suppressed and is_number(crude.value):
             notes.append(f"Crude rate {format_value(crude.value, crude.unit, crude.value_type)}")
-        merged[head.anchor] = replace(head, name=label, count_text=count.value_text if count else head.count_text,
+        merged[head.anchor] = evolve(head, name=label, count_text=count.value_text if count else head.count_text,
                                       note="; ".join(notes))
         dropped.update(m.anchor for m in members.values() if m is not head)
     return [merged.get(r.anchor, r) for r in rows if r.anchor not in dropped]
@@ -92,7 +91,7 @@ def fold_details(rows: Sequence[IndicatorRow]) -> list[IndicatorRow]:
         head = members[broadest]
         details = tuple(DetailValue(m.breakdown or "All", m.period, m.value_text, m.comparator_text, m.comparison,
                                     m.comparison_class) for i, m in enumerate(members) if i != broadest)
-        folded[head.anchor] = replace(head, details=head.details + details)
+        folded[head.anchor] = evolve(head, details=head.details + details)
         dropped.update(m.anchor for i, m in enumerate(members) if i != broadest)
     return [folded.get(r.anchor, r) for r in rows if r.anchor not in dropped]
 
@@ -103,9 +102,9 @@ def set_aside(rows: Sequence[IndicatorRow]) -> list[IndicatorRow]:
     out = []
     for row in rows:
         if not row.hidden_reason and _DETAIL_ONLY.search(row.indicator_id):
-            row = replace(row, hidden_reason=DETAIL_REASON)
+            row = evolve(row, hidden_reason=DETAIL_REASON)
         elif not row.hidden_reason and row.attributed and PREFERRED.get(row.indicator_id) in present:
-            row = replace(row, hidden_reason=PREFERRED_REASON)
+            row = evolve(row, hidden_reason=PREFERRED_REASON)
         out.append(row)
     return out
 
@@ -126,7 +125,7 @@ def with_equivalents(rows: Sequence[IndicatorRow], national: Mapping[str, tuple[
             value, period, unit, vtype = national[other]
             where = "Scotland" if other == equivalent.scottish else "England"
             text += f" {where}: {format_value(value, unit, vtype)} ({format_period(period)})."
-        out.append(replace(row, equivalent_note=text))
+        out.append(evolve(row, equivalent_note=text))
     return out
 
 
@@ -162,7 +161,10 @@ def theme_notes(rows: Sequence[IndicatorRow], min_repeats: int = 3) -> tuple[lis
         for part in filter(None, row.note.split("; ")):
             counts[part] = counts.get(part, 0) + 1
     common = [note for note, n in counts.items() if n >= min_repeats]
-    out = [replace(r, note="; ".join(p for p in r.note.split("; ") if p and p not in common)) for r in rows]
+    out = []
+    for row in rows:
+        note = "; ".join(p for p in row.note.split("; ") if p and p not in common)
+        out.append(row if note == row.note else evolve(row, note=note))
     notes = [f"Every row marked so: {note}." if not note.endswith(".") else f"Every row marked so: {note}"
              for note in common]
     reasons: dict[tuple[str, str], int] = {}

@@ -91,7 +91,7 @@ def service_counts(rows: pd.DataFrame | None) -> ServiceCounts | None:
     """
     if rows is None or rows.empty:
         return None
-    periods = rows.sort_values("period_start")["period_label"].drop_duplicates().tolist()
+    periods = rows["period_label"].loc[rows["period_start"].sort_values().index].drop_duplicates().tolist()
     first, last = periods[0], periods[-1]
     ids, names_, categories, labels, numbers = (rows[c].tolist() for c in (
         "indicator_id", "indicator_name", "category", "period_label", "value"))

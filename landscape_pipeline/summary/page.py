@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
@@ -21,7 +21,7 @@ from landscape_pipeline.summary import arrange, care
 from landscape_pipeline.summary.facts import deprivation_fact, population_fact, source_entries
 from landscape_pipeline.summary.findings import compare_counts, headline_findings
 from landscape_pipeline.summary.formatting import slug
-from landscape_pipeline.summary.model import IndicatorRow, Since, SummaryPage, ThemeSection
+from landscape_pipeline.summary.model import IndicatorRow, Since, SummaryPage, ThemeSection, evolve
 from landscape_pipeline.summary.neighbours import METHOD, Neighbours, build_neighbours
 from landscape_pipeline.summary.overview import build_rug
 from landscape_pipeline.summary.prepare import Prepared, prepare, theme_order
@@ -191,7 +191,7 @@ class PageBuilder:
         have = {r.indicator_id for r in rows if r.value is not None}
         county = [r for r in self.rows(la.upper_tier_code) if not r.hidden_reason and r.indicator_id not in have
                   and r.theme != LOCAL_THEME]
-        return tuple(replace(r, name=f"{r.name} — {la.upper_tier_name} (county) value", similar=None, since=None)
+        return tuple(evolve(r, name=f"{r.name} — {la.upper_tier_name} (county) value", similar=None, since=None)
                      for r in county)
 
 

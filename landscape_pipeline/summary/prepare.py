@@ -28,6 +28,10 @@ ROW_COLUMNS = (
     "suppressed", "geography_method", "attribution_note", "theme", "region_code", "region_value",
     "region_comparison", "synthetic", "similar_value", "similar_n", "similar_comparison",
 )
+#: Columns of the indicator table that :func:`prepare` reads (the rest are never copied by its filters).
+READ_COLUMNS = tuple(dict.fromkeys((*(c for c in ROW_COLUMNS if c not in ("theme", "similar_value", "similar_n",
+                                                                           "similar_comparison")),
+                                    "period_start", "retrieved_at", "source_url", *care.SERVICE_COLUMNS)))
 NATIONS = ("E92000001", "S92000003")
 Spread = tuple[float, float, float, float, int, int]
 MIN_AREAS = 5  # Fingertips needs at least five comparison areas for a spread
@@ -87,7 +91,7 @@ def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mappin
     With ``neighbours``, each latest row also gets its similar areas' average and comparison.
     """
     themes = _themes(indicators, sources)
-    table = indicators.assign(theme=themes)
+    table = indicators[[c for c in READ_COLUMNS if c in indicators.columns]].assign(theme=themes)
     wanted = table[table["area_code"].isin(list(area_codes))]
     mask, omitted = _headline_mask(wanted)
     head = _with_similar(wanted[mask], table, neighbours)
@@ -130,9 +134,16 @@ def _national(table: pd.DataFrame) -> dict[str, tuple[float, str, str, str]]:
 
 
 def _as_list(series: pd.Series) -> list:
-    """Return the column as a Python list with None for missing values (floats stay floats)."""
+    """Return the column as a Python list with None for missing values (floats stay floats).
+
+    Text is factorised first, so each distinct string is one Python object however many rows hold it.
+    """
     if pd.api.types.is_float_dtype(series.dtype):
         return [None if x != x else x for x in series.to_numpy(dtype=float, na_value=np.nan).tolist()]
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series)
+        values = [*uniques.to_numpy(dtype=object).tolist(), None]  # code -1 (missing) picks the None
+        return [values[code] for code in codes.tolist()]
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 

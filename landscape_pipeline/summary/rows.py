@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 
 from landscape_pipeline import geography
 from landscape_pipeline.sources.base import SourceSpec
@@ -27,7 +26,7 @@ from landscape_pipeline.summary.formatting import (
     slug,
 )
 from landscape_pipeline.summary.labels import clean_label
-from landscape_pipeline.summary.model import Benchmark, IndicatorRow, Since
+from landscape_pipeline.summary.model import Benchmark, IndicatorRow, Since, evolve
 from landscape_pipeline.summary.neighbours import MIN_NEIGHBOUR_VALUES
 from landscape_pipeline.summary.prepare import Prepared
 from landscape_pipeline.summary.related import is_modelled, series_break
@@ -207,7 +206,7 @@ def _with_spine(row: IndicatorRow, spread: tuple | None, comparator_name: str) -
     spine = charts.mini_spine(row.value, row.comparator_value, lowest, q25, q75, highest, polarity=row.polarity,
                               marker_class=row.comparison_class, region=row.region_value,
                               similar=row.similar_value, description=text + ".")
-    return replace(row, spine=spine)
+    return evolve(row, spine=spine)
 
 
 def _break_index(source_id: str, period_labels: list[str]) -> int | None:

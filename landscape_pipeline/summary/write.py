@@ -9,15 +9,19 @@ written through :mod:`landscape_pipeline.exports` (formula-like text neutralised
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
 from landscape_pipeline.export_guard import check_publishable
-from landscape_pipeline.exports import csv_text, xlsx_bytes
+from landscape_pipeline.exports import csv_rows, xlsx_rows
 from landscape_pipeline.sites import SiteRegister
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import write_bytes_atomic
@@ -26,13 +30,23 @@ from landscape_pipeline.summary.model import SummaryPage
 from landscape_pipeline.summary.neighbours import build_neighbours
 from landscape_pipeline.summary.overview import build_rug, overview_groups
 from landscape_pipeline.summary.page import BuildContext, PageBuilder
-from landscape_pipeline.summary.render import render_board, render_html, render_index, render_markdown, render_overview
+from landscape_pipeline.summary.render import (
+    environment,
+    render_board,
+    render_html,
+    render_index,
+    render_markdown,
+    render_overview,
+)
 
 COLUMNS = ["area_code", "area_name", "theme", "indicator_id", "indicator", "source_id", "period", "value",
            "lower_ci_95", "upper_ci_95", "count", "unit", "value_type", "polarity", "suppressed", "synthetic",
            "modelled", "nation", "nation_value", "compared_with_nation", "region", "region_value",
            "compared_with_region", "similar_areas_value", "compared_with_similar_areas", "national_standard",
            "recent_trend", "since_baseline", "since_baseline_assessment", "set_aside"]
+MAX_WORKERS = 2  # render processes; each holds a few pages, not the table
+MIN_PAGES_FOR_WORKERS = 16  # below this, starting workers costs more than it saves
+T = TypeVar("T")
 DOWNLOAD_NOTES = (
     "One row per indicator on the page: the latest period, the value with its 95% interval and count, and the "
     "comparisons with the nation, the region (or NHS board) and similar areas, as the page shows them.",
@@ -40,42 +54,36 @@ DOWNLOAD_NOTES = (
 )
 
 
-def page_frame(page: SummaryPage) -> pd.DataFrame:
-    """Return the page's rows as a table (numbers as numbers; suppressed values blank).
+def page_records(page: SummaryPage) -> list[tuple[object, ...]]:
+    """Return the page's rows as plain tuples in :data:`COLUMNS` order (numbers as numbers; suppressed blank)."""
+    code, name, nation, region = page.area_code, page.area_name, page.comparator_name, page.region_label
+    return [(code, name, row.theme, row.indicator_id, row.name, row.source_id, row.period, row.value, row.lower_ci,
+             row.upper_ci, row.count, row.unit, row.value_type, row.polarity, row.suppressed, row.synthetic,
+             row.modelled, nation, row.comparator_value, row.comparison, region, row.region_value,
+             row.region.comparison if row.region else None, row.similar_value,
+             row.similar.comparison if row.similar else None, row.standard.status if row.standard else None,
+             row.trend or None, row.since.change_text if row.since else None,
+             row.since.assessment if row.since else None, row.hidden_reason or None)
+            for row in page.all_rows]
 
-    Text columns are plain Python objects: the table is small and is only written out, so pandas'
-    Arrow strings would cost more than they save.
-    """
-    records = []
-    for row in page.all_rows:
-        records.append({
-            "area_code": page.area_code, "area_name": page.area_name, "theme": row.theme,
-            "indicator_id": row.indicator_id, "indicator": row.name, "source_id": row.source_id,
-            "period": row.period, "value": row.value, "lower_ci_95": row.lower_ci, "upper_ci_95": row.upper_ci,
-            "count": row.count, "unit": row.unit, "value_type": row.value_type, "polarity": row.polarity,
-            "suppressed": row.suppressed, "synthetic": row.synthetic, "modelled": row.modelled,
-            "nation": page.comparator_name, "nation_value": row.comparator_value,
-            "compared_with_nation": row.comparison,
-            "region": page.region_label, "region_value": row.region_value,
-            "compared_with_region": row.region.comparison if row.region else None,
-            "similar_areas_value": row.similar_value,
-            "compared_with_similar_areas": row.similar.comparison if row.similar else None,
-            "national_standard": row.standard.status if row.standard else None,
-            "recent_trend": row.trend or None,
-            "since_baseline": row.since.change_text if row.since else None,
-            "since_baseline_assessment": row.since.assessment if row.since else None,
-            "set_aside": row.hidden_reason or None,
-        })
+
+def page_frame(page: SummaryPage) -> pd.DataFrame:
+    """Return the page's rows as a table of plain Python objects (see :func:`page_records`)."""
+    return records_frame(page_records(page))
+
+
+def records_frame(records: list[tuple[object, ...]]) -> pd.DataFrame:
+    """Return page records as an object table with :data:`COLUMNS` (no Arrow strings: it is only checked)."""
     return pd.DataFrame.from_records(records, columns=COLUMNS).astype(object)
 
 
-def downloads(page: SummaryPage, frame: pd.DataFrame) -> dict[str, bytes]:
+def downloads(page: SummaryPage, records: list[tuple[object, ...]]) -> dict[str, bytes]:
     """Return the page's CSV and Excel downloads {file name: bytes} (check them first with
     :func:`~landscape_pipeline.export_guard.check_publishable`)."""
     metadata = {"area_code": page.area_code, "area_name": page.area_name, "built_at": page.built_at.isoformat(),
                 "synthetic": page.synthetic, "similar_areas": ", ".join(page.similar_names)}
-    return {f"{page.area_code}.csv": csv_text(frame).encode("utf-8"),
-            f"{page.area_code}.xlsx": xlsx_bytes(frame, metadata, None, DOWNLOAD_NOTES)}
+    return {f"{page.area_code}.csv": csv_rows(COLUMNS, records).encode("utf-8"),
+            f"{page.area_code}.xlsx": xlsx_rows(COLUMNS, records, metadata, DOWNLOAD_NOTES)}
 
 
 def build_context(indicators: pd.DataFrame, *, built_at: datetime, root: Path | None = None,
@@ -96,19 +104,19 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
     codes = list(area_codes)
     areas_of_sites = sitecontext.site_areas(sites)
     groups = [g for g in overview_groups(areas_of_sites) if set(g.codes) & set(codes)]
-    context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
-                            extra_codes=[c for g in groups for c in g.codes])
-    builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
-    pages = list(builder.pages())
-    frames = [page_frame(page) for page in pages]
-    if frames:
-        check_publishable(pd.concat(frames, ignore_index=True))  # once, before anything is written
-    with _Writer(out_dir) as writer:
-        for page, frame in zip(pages, frames, strict=True):
-            writer.put(page.html_name, render_html(page))
-            writer.put(page.board_name, render_board(page))
-            writer.put(page.markdown_name, render_markdown(page))
-            for name, body in downloads(page, frame).items():
+    with _Writer(out_dir) as writer, _render_pool(len(codes)) as pool:  # workers start while the table is digested
+        context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
+                                extra_codes=[c for g in groups for c in g.codes])
+        builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
+        pages, records, rendered = [], [], []
+        for page in builder.pages():  # each page renders in a worker while the next ones are built
+            pages.append(page)
+            records.append(page_records(page))
+            rendered.append(pool.submit(page_files, page, records[-1]))
+        if pages:  # once, before anything is written
+            check_publishable(records_frame([r for rs in records for r in rs]))
+        for future in rendered:
+            for name, body in future.result():
                 writer.put(name, body)
         synthetic = bool(builder.prepared.synthetic_areas)
         built = set(codes)
@@ -125,6 +133,51 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
         links = [(g.title, g.file_name) for g in sorted(every, key=lambda g: g.kind != "sites")]
         writer.put("index.html", render_index([p.index_entry() for p in pages], built_at=built_at, overviews=links))
     return writer.written
+
+
+def page_files(page: SummaryPage, records: list[tuple[object, ...]]) -> list[tuple[str, bytes]]:
+    """Return every file of one page: full page, board summary, Markdown twin and downloads, as bytes."""
+    texts = [(page.html_name, render_html(page)), (page.board_name, render_board(page)),
+             (page.markdown_name, render_markdown(page))]
+    return [(name, text.encode("utf-8")) for name, text in texts] + list(downloads(page, records).items())
+
+
+def load_templates() -> None:
+    """Compile the page templates (a worker's first job)."""
+    for name in ("page.html.j2", "board.html.j2", "page.md.j2"):
+        environment().get_template(name)
+
+
+class _InProcess:
+    """Runs each job at once, in this process: a pool's ``submit`` for small builds."""
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        future: Future[T] = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+@contextmanager
+def _render_pool(pages: int) -> Iterator[ProcessPoolExecutor | _InProcess]:
+    """Yield a pool of fresh (spawned, so small) worker processes for a build of many pages, else run in-process.
+
+    Rendering is pure, so the files do not depend on which worker renders a page; each worker holds only the
+    pages it is sent, never the indicator table.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(MAX_WORKERS, cores)
+    if pages < MIN_PAGES_FOR_WORKERS or workers < 2:
+        yield _InProcess()
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(workers):
+            pool.submit(load_templates)  # start every worker now: imports and template compiling overlap
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # e.g. a failed disclosure check: render no more pages
+        raise
+    pool.shutdown(wait=True)
 
 
 class _Writer:
