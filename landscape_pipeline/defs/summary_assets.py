@@ -11,9 +11,11 @@ from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sites import read_sites, register_path
 from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.storage import read_indicators
+from landscape_pipeline.storage import read_indicator_columns
 
 SUMMARY = dg.AssetKey("landscape_summary")
+#: Indicator-table columns the asset's metadata uses besides those the pages read (``summary.READ_COLUMNS``).
+METADATA_COLUMNS = ("area_code", "indicator_id", "period_end", "period_label")
 
 
 def summaries_dir(root) -> object:
@@ -36,9 +38,13 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     )
     def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         from landscape_pipeline.summary import write_summaries
+        from landscape_pipeline.summary.prepare import READ_COLUMNS
 
         root = settings.root()
-        table = read_indicators(paths.indicators_path(root))
+        # only the columns used: pages are byte-identical to those built from the whole table, and the other
+        # columns (file provenance mostly) cost ~100 MB to hold
+        table = read_indicator_columns(paths.indicators_path(root), tuple(dict.fromkeys((*READ_COLUMNS,
+                                                                                           *METADATA_COLUMNS))))
         codes = list(context.partition_keys)
         register = read_sites() if register_path().exists() else None
         written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs,
