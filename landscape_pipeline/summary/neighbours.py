@@ -163,9 +163,9 @@ def similar_values(targets: pd.DataFrame, table: pd.DataFrame, neighbours: Neigh
     pairs = pd.DataFrame([(a, n) for a, ns in neighbours.of.items() for n in ns], columns=["area_code", "neighbour"])
     if out.empty or pairs.empty:
         return out
-    own = table[table["area_code"].isin(set(pairs["neighbour"])) & ~table["suppressed"].astype(bool)
-                & table["value"].notna() & table["geography_method"].eq("direct")]
-    own = own[[*KEY, "area_code", "value"]].rename(columns={"area_code": "neighbour"})
+    keep = (table["area_code"].isin(set(pairs["neighbour"])) & ~table["suppressed"].astype(bool)
+            & table["value"].notna() & table["geography_method"].eq("direct"))
+    own = table.loc[keep, [*KEY, "area_code", "value"]].rename(columns={"area_code": "neighbour"})
     own[["category_type", "category"]] = own[["category_type", "category"]].fillna("")
     own = own.drop_duplicates([*KEY, "neighbour"])
     wanted = out[[*KEY, "area_code"]].copy()

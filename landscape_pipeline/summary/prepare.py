@@ -199,7 +199,8 @@ def _spreads(table: pd.DataFrame) -> dict[tuple, Spread]:
     las = geography.current_local_authorities()
     nation = {la.area_code: la.nation_code for la in las}
     tier = {la.area_code: la.tier for la in las}
-    rows = table[table["area_code"].isin(nation.keys()) & ~table["suppressed"].astype(bool) & table["value"].notna()]
+    keep = table["area_code"].isin(nation.keys()) & ~table["suppressed"].astype(bool) & table["value"].notna()
+    rows = table.loc[keep, [*BREAKDOWN, "period_label", "area_code", "value", "is_latest"]]
     latest = rows.loc[rows["is_latest"].astype(bool), ["indicator_id", "period_label"]].drop_duplicates()
     rows = rows.merge(latest, on=["indicator_id", "period_label"])
     if rows.empty:
