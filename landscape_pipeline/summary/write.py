@@ -45,6 +45,8 @@ COLUMNS = ["area_code", "area_name", "theme", "indicator_id", "indicator", "sour
            "compared_with_region", "similar_areas_value", "compared_with_similar_areas", "national_standard",
            "recent_trend", "since_baseline", "since_baseline_assessment", "set_aside"]
 MAX_WORKERS = 2  # render processes; each holds a few pages, not the table
+#: The main process keeps building pages while workers render: it needs a core of its own. On 2 cores one
+#: worker rendered all 382 pages in 18.6 s against 20.9 s in-process and 25.9 s with two workers.
 MIN_PAGES_FOR_WORKERS = 16  # below this, starting workers costs more than it saves
 T = TypeVar("T")
 DOWNLOAD_NOTES = (
@@ -165,8 +167,8 @@ def _render_pool(pages: int) -> Iterator[ProcessPoolExecutor | _InProcess]:
     pages it is sent, never the indicator table.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(MAX_WORKERS, cores)
-    if pages < MIN_PAGES_FOR_WORKERS or workers < 2:
+    workers = min(MAX_WORKERS, cores - 1)
+    if pages < MIN_PAGES_FOR_WORKERS or workers < 1:
         yield _InProcess()
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
