@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landscape_pipeline import geography, schema, stats
 
@@ -35,7 +36,7 @@ def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     parts = [schema.conform(f) for f in frames if len(f)]
     if not parts:
         return schema.empty_frame()
-    table = pd.concat(parts, ignore_index=True)
+    table = _one_chunk(pd.concat(parts, ignore_index=True))
     del parts
     table = _recode_retired(table)
     first = ~pd.Series(key_codes(table, schema.KEY_COLUMNS)).duplicated(keep="first").to_numpy()
@@ -61,6 +62,18 @@ def _reordered(table: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     table = table.reset_index(drop=True)
     for column in table.columns:
         table[column] = table[column].array.take(order)
+    return table
+
+
+def _one_chunk(table: pd.DataFrame) -> pd.DataFrame:
+    """Give each Arrow-backed column one contiguous chunk (a concat leaves one per source): every later take
+    and filter on it is about three times faster. Columns are replaced one at a time."""
+    for column in table.columns:
+        values = table[column].array
+        if isinstance(values.dtype, pd.StringDtype | pd.ArrowDtype):
+            arrow = pa.array(values)
+            if isinstance(arrow, pa.ChunkedArray) and arrow.num_chunks > 1:
+                table[column] = pd.array(arrow.combine_chunks(), dtype=values.dtype)
     return table
 
 
