@@ -403,17 +403,48 @@ def numbers(table: RawTable, column: str, *, required: bool = False, suppression
     missing cell raises naming the first such row.
     """
     text = table.frame[column].astype("str")
-    marks = sorted({m.strip().casefold() for m in suppression})
-    suppressed = text.str.casefold().isin(marks).fillna(False).astype(bool)
-    cleaned = text.where(~suppressed).str.replace(",", "", regex=False).str.replace("%", "", regex=False).str.strip()
-    values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    table.fail_first((values.isna() & cleaned.notna()).to_numpy(), column, "{value!r} is not a number.")
+    cells = pa.array(text.array)
+    suppressed = pd.Series(_marked(cells, {m.strip().casefold() for m in suppression}), index=text.index,
+                           name=text.name)
+    cleaned = pc.if_else(pa.array(suppressed.to_numpy()), None, cells)
+    cleaned = pc.utf8_trim_whitespace(pc.replace_substring(pc.replace_substring(cleaned, ",", ""), "%", ""))
+    values = pd.Series(_plain_floats(cleaned), index=text.index, name=text.name)
+    if values.isna().sum() > cleaned.null_count:  # some cell is not a plain decimal: pandas decides, as it always did
+        values = pd.to_numeric(pd.Series(pd.array(cleaned, dtype="str"), index=text.index, name=text.name),
+                               errors="coerce").astype("float64")
+    present = pc.is_valid(cleaned).to_numpy(zero_copy_only=False)
+    table.fail_first(values.isna().to_numpy() & present, column, "{value!r} is not a number.")
     table.fail_first(np.isinf(values.to_numpy()), column, "{value!r} is not a finite number.")
     if not allow_negative:
         table.fail_first((values < 0).to_numpy(), column, "{value!r} is negative; this column cannot be.")
     if required:
         table.fail_first((values.isna() & ~suppressed).to_numpy(), column, "the cell is empty; a value is required.")
     return values, suppressed
+
+
+def _marked(cells: pa.Array, marks: set[str]) -> np.ndarray:
+    """Return True where a cell's casefold is one of ``marks`` (casefolding never shortens a string)."""
+    out = np.zeros(len(cells), dtype=bool)
+    if not marks:
+        return out
+    short = pc.fill_null(pc.less_equal(pc.utf8_length(cells), max(map(len, marks))), False)
+    positions = np.flatnonzero(short.to_numpy(zero_copy_only=False))
+    hits = [cell.casefold() in marks for cell in cells.take(positions).to_pylist()]
+    out[positions[np.asarray(hits, dtype=bool)]] = True
+    return out
+
+
+def _plain_floats(cleaned: pa.Array) -> np.ndarray:
+    """Return cells of up to 15 digits (``123`` or ``12.5``, no sign) as floats; NaN for null and any other cell.
+
+    For such cells Arrow's cast and ``pd.to_numeric`` give the same (correctly rounded) double; callers
+    hand any other cell to ``pd.to_numeric``.
+    """
+    plain = pc.and_(pc.match_substring_regex(cleaned, r"^[0-9]+(\.[0-9]+)?$"),
+                    pc.less_equal(pc.subtract(pc.utf8_length(cleaned),
+                                              pc.count_substring(cleaned, ".")), 15))
+    kept = pc.if_else(pc.fill_null(plain, False), cleaned, None)
+    return np.asarray(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def require_rows(table: RawTable, what: str = "data rows") -> None:
