@@ -124,7 +124,7 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
                                   sheet=sheet_name)
         header = [_clean_header(_excel_cell(h)) for h in grid[header_row]]
         keep = [i for i, h in enumerate(header) if wanted is None or normalise(h) in wanted]
-        body = [[_excel_cell(row[i]) if i < len(row) else None for i in keep] for row in grid[header_row + 1:]]
+        body = _text_rows(grid[header_row + 1:], keep, len(header))
         frame = pd.DataFrame(body, columns=_unique([header[i] for i in keep]), dtype=object)
     else:
         sheet_name = None
@@ -294,6 +294,17 @@ def _excel_grid(path: Path, sheet: str | int | None) -> tuple[list[list[object]]
         chosen = matches[0]
     rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     return rows, chosen
+
+
+def _text_rows(rows: list[list[object]], keep: list[int], width: int) -> list[list[str | None]]:
+    """Return the ``keep`` cells of each row through :func:`_excel_cell` (None past a row's end)."""
+    pad: list[object] = [None] * width
+    every = keep == list(range(width))
+    out = []
+    for row in rows:
+        cells = [*row, *pad[len(row):]][:width] if every else [row[i] if i < len(row) else None for i in keep]
+        out.append([c if type(c) is str else _excel_cell(c) for c in cells])
+    return out
 
 
 def _excel_cell(value: object) -> str | None:
