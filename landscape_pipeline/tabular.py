@@ -419,10 +419,7 @@ def numbers(table: RawTable, column: str, *, required: bool = False, suppression
                            name=text.name)
     cleaned = pc.if_else(pa.array(suppressed.to_numpy()), None, cells)
     cleaned = pc.utf8_trim_whitespace(pc.replace_substring(pc.replace_substring(cleaned, ",", ""), "%", ""))
-    values = pd.Series(_plain_floats(cleaned), index=text.index, name=text.name)
-    if values.isna().sum() > cleaned.null_count:  # some cell is not a plain decimal: pandas decides, as it always did
-        values = pd.to_numeric(pd.Series(pd.array(cleaned, dtype="str"), index=text.index, name=text.name),
-                               errors="coerce").astype("float64")
+    values = parse_floats(pd.Series(pd.array(cleaned, dtype="str"), index=text.index, name=text.name))
     present = pc.is_valid(cleaned).to_numpy(zero_copy_only=False)
     table.fail_first(values.isna().to_numpy() & present, column, "{value!r} is not a number.")
     table.fail_first(np.isinf(values.to_numpy()), column, "{value!r} is not a finite number.")
@@ -445,11 +442,24 @@ def _marked(cells: pa.Array, marks: set[str]) -> np.ndarray:
     return out
 
 
+def parse_floats(text: pd.Series) -> pd.Series:
+    """Return ``pd.to_numeric(text, errors="coerce")`` as float64, reading plain decimals with one Arrow cast.
+
+    Only a ``str`` column whose cells are all plain decimals (or missing) takes the Arrow path; any other
+    column goes through ``pd.to_numeric`` whole, so every result is the one pandas gives.
+    """
+    if text.dtype == "str":
+        cells = pa.array(text.array)
+        values = _plain_floats(cells)
+        if np.isnan(values).sum() == cells.null_count:
+            return pd.Series(values, index=text.index, name=text.name)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
 def _plain_floats(cleaned: pa.Array) -> np.ndarray:
     """Return cells of up to 15 digits (``123`` or ``12.5``, no sign) as floats; NaN for null and any other cell.
 
-    For such cells Arrow's cast and ``pd.to_numeric`` give the same (correctly rounded) double; callers
-    hand any other cell to ``pd.to_numeric``.
+    For such cells Arrow's cast and ``pd.to_numeric`` give the same (correctly rounded) double.
     """
     plain = pc.and_(pc.match_substring_regex(cleaned, r"^[0-9]+(\.[0-9]+)?$"),
                     pc.less_equal(pc.subtract(pc.utf8_length(cleaned),

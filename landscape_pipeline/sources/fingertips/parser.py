@@ -27,7 +27,7 @@ from landscape_pipeline.provenance import add_provenance, describe_file
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.fingertips import indicators
 from landscape_pipeline.sources.fingertips.periods import parse_periods
-from landscape_pipeline.tabular import RawTable, read_table
+from landscape_pipeline.tabular import RawTable, parse_floats, read_table
 
 ENGLAND = "E92000001"
 SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
@@ -166,7 +166,7 @@ def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
 def _numbers(table: RawTable, name: str) -> pd.Series:
     """Return a numeric column; blanks become NaN and anything else non-numeric raises naming the cell."""
     text = table.frame[name]
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    numbers = parse_floats(text)
     table.fail_first((text.notna() & ~np.isfinite(numbers)).to_numpy(), name,
                      "{value!r} is not a number. Fingertips leaves missing values blank; correct or blank the cell, "
                      "or re-download the file.")
