@@ -124,7 +124,7 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
                                   sheet=sheet_name)
         header = [_clean_header(_excel_cell(h)) for h in grid[header_row]]
         keep = [i for i, h in enumerate(header) if wanted is None or normalise(h) in wanted]
-        body = [[_excel_cell(row[i]) if i < len(row) else None for i in keep] for row in grid[header_row + 1:]]
+        body = _text_rows(grid[header_row + 1:], keep, len(header))
         frame = pd.DataFrame(body, columns=_unique([header[i] for i in keep]), dtype=object)
     else:
         sheet_name = None
@@ -296,6 +296,17 @@ def _excel_grid(path: Path, sheet: str | int | None) -> tuple[list[list[object]]
     return rows, chosen
 
 
+def _text_rows(rows: list[list[object]], keep: list[int], width: int) -> list[list[str | None]]:
+    """Return the ``keep`` cells of each row through :func:`_excel_cell` (None past a row's end)."""
+    pad: list[object] = [None] * width
+    every = keep == list(range(width))
+    out = []
+    for row in rows:
+        cells = [*row, *pad[len(row):]][:width] if every else [row[i] if i < len(row) else None for i in keep]
+        out.append([c if type(c) is str else _excel_cell(c) for c in cells])
+    return out
+
+
 def _excel_cell(value: object) -> str | None:
     if value is None:
         return None
@@ -403,17 +414,58 @@ def numbers(table: RawTable, column: str, *, required: bool = False, suppression
     missing cell raises naming the first such row.
     """
     text = table.frame[column].astype("str")
-    marks = sorted({m.strip().casefold() for m in suppression})
-    suppressed = text.str.casefold().isin(marks).fillna(False).astype(bool)
-    cleaned = text.where(~suppressed).str.replace(",", "", regex=False).str.replace("%", "", regex=False).str.strip()
-    values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    table.fail_first((values.isna() & cleaned.notna()).to_numpy(), column, "{value!r} is not a number.")
+    cells = pa.array(text.array)
+    suppressed = pd.Series(_marked(cells, {m.strip().casefold() for m in suppression}), index=text.index,
+                           name=text.name)
+    cleaned = pc.if_else(pa.array(suppressed.to_numpy()), None, cells)
+    cleaned = pc.utf8_trim_whitespace(pc.replace_substring(pc.replace_substring(cleaned, ",", ""), "%", ""))
+    values = parse_floats(pd.Series(pd.array(cleaned, dtype="str"), index=text.index, name=text.name))
+    present = pc.is_valid(cleaned).to_numpy(zero_copy_only=False)
+    table.fail_first(values.isna().to_numpy() & present, column, "{value!r} is not a number.")
     table.fail_first(np.isinf(values.to_numpy()), column, "{value!r} is not a finite number.")
     if not allow_negative:
         table.fail_first((values < 0).to_numpy(), column, "{value!r} is negative; this column cannot be.")
     if required:
         table.fail_first((values.isna() & ~suppressed).to_numpy(), column, "the cell is empty; a value is required.")
     return values, suppressed
+
+
+def _marked(cells: pa.Array, marks: set[str]) -> np.ndarray:
+    """Return True where a cell's casefold is one of ``marks`` (casefolding never shortens a string)."""
+    out = np.zeros(len(cells), dtype=bool)
+    if not marks:
+        return out
+    short = pc.fill_null(pc.less_equal(pc.utf8_length(cells), max(map(len, marks))), False)
+    positions = np.flatnonzero(short.to_numpy(zero_copy_only=False))
+    hits = [cell.casefold() in marks for cell in cells.take(positions).to_pylist()]
+    out[positions[np.asarray(hits, dtype=bool)]] = True
+    return out
+
+
+def parse_floats(text: pd.Series) -> pd.Series:
+    """Return ``pd.to_numeric(text, errors="coerce")`` as float64, reading plain decimals with one Arrow cast.
+
+    Only a ``str`` column whose cells are all plain decimals (or missing) takes the Arrow path; any other
+    column goes through ``pd.to_numeric`` whole, so every result is the one pandas gives.
+    """
+    if text.dtype == "str":
+        cells = pa.array(text.array)
+        values = _plain_floats(cells)
+        if np.isnan(values).sum() == cells.null_count:
+            return pd.Series(values, index=text.index, name=text.name)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _plain_floats(cleaned: pa.Array) -> np.ndarray:
+    """Return cells of up to 15 digits (``123`` or ``12.5``, no sign) as floats; NaN for null and any other cell.
+
+    For such cells Arrow's cast and ``pd.to_numeric`` give the same (correctly rounded) double.
+    """
+    plain = pc.and_(pc.match_substring_regex(cleaned, r"^[0-9]+(\.[0-9]+)?$"),
+                    pc.less_equal(pc.subtract(pc.utf8_length(cleaned),
+                                              pc.count_substring(cleaned, ".")), 15))
+    kept = pc.if_else(pc.fill_null(plain, False), cleaned, None)
+    return np.asarray(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def require_rows(table: RawTable, what: str = "data rows") -> None:

@@ -184,7 +184,8 @@ def _attribute(table: DataTable, nhs: pd.DataFrame) -> pd.DataFrame:
         assigned.append(main)
     links = pd.concat(assigned, ignore_index=True) if assigned else pd.DataFrame(columns=["la_code"])
     everyone = [la for la in geography.current_local_authorities() if la.nation_code == geography.ENGLAND]
-    orphans = [la.area_code for la in everyone if la.area_code not in set(links["la_code"])]
+    linked = set(links["la_code"])
+    orphans = [la.area_code for la in everyone if la.area_code not in linked]
     if orphans:
         icbs = main_nhs_area_of_las(when, "icb").set_index("la_code")
         code = orphans[0]

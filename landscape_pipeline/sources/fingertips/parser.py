@@ -27,7 +27,7 @@ from landscape_pipeline.provenance import add_provenance, describe_file
 from landscape_pipeline.sources.base import SourceInputs
 from landscape_pipeline.sources.fingertips import indicators
 from landscape_pipeline.sources.fingertips.periods import parse_periods
-from landscape_pipeline.tabular import RawTable, read_table
+from landscape_pipeline.tabular import RawTable, parse_floats, read_table
 
 ENGLAND = "E92000001"
 SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
@@ -63,9 +63,30 @@ COLUMN_LABELS: dict[str, str] = {
 _REGION = re.compile(r"^E12\d{6}$")
 
 
+_FILE = "_file"  # position of a row's file among those parsed together (a key of every per-file step)
+_PARENT = ("Parent Code", PARENT_COMPARISON)
+
+
 def read_fingertips_csv(path: Path | str, *, today: date | None = None) -> pd.DataFrame:
     """Return the canonical frame of one Fingertips export, one row per data row of the file."""
-    path = Path(path)
+    return _finish([Path(path)], [_file_rows(Path(path), today)])[0]
+
+
+def parse_files(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
+    """Return the canonical frame of several Fingertips exports, concatenated in the given order.
+
+    A file that yields no rows (header only, or cut short) is refused in a sentence naming it.
+    """
+    frames = _finish(paths, [_file_rows(Path(p)) for p in paths]) if paths else []
+    for path, frame in zip(paths, frames, strict=True):
+        if frame.empty:
+            raise SourceDataError(path, "has a header but no data rows; it is empty or was cut short. Download it "
+                                        "again from Fingertips.")
+    return schema.conform(pd.concat(frames, ignore_index=True)) if frames else schema.empty_frame()
+
+
+def _file_rows(path: Path, today: date | None = None) -> pd.DataFrame:
+    """Return one export's checked rows before the steps that compare rows (with its parent columns)."""
     table = _read_raw(path)
     raw = table.frame
     for name in REQUIRED:
@@ -87,28 +108,26 @@ def read_fingertips_csv(path: Path | str, *, today: date | None = None) -> pd.Da
                      f"the period {{value!r}} ends after today ({build_day.date().isoformat()}); a published value "
                      "cannot describe the future. Check the file against Fingertips.")
     out = out.reset_index(drop=True)
+    for name in _PARENT:
+        out[name] = raw[name]  # aligned on labels, as the comparator step always read them
+    out["source_row"] = raw.index.to_numpy() + 1
+    return out
+
+
+def _finish(paths: Sequence[Path], files: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Return each file's canonical frame: the steps that compare rows run once over all files, file by file."""
+    out = pd.concat([f.assign(**{_FILE: i}) for i, f in enumerate(files)], ignore_index=True)
     out["source_id"] = "fingertips"
-    _comparators(out, raw)
+    _comparators(out)
     _catalogue(out)
     note = out["value_note"].fillna("")
     out["suppressed"] = out["value"].isna() & note.str.contains("suppressed for disclosure control", case=False)
     out["is_latest"] = _latest(out)
     out["geography_method"] = "direct"
-    out["source_row"] = raw.index.to_numpy() + 1
-    return schema.conform(add_provenance(out, describe_file(path)))
-
-
-def parse_files(paths: Sequence[Path], inputs: SourceInputs | None = None) -> pd.DataFrame:
-    """Return the canonical frame of several Fingertips exports, concatenated in the given order.
-
-    A file that yields no rows (header only, or cut short) is refused in a sentence naming it.
-    """
-    frames = [read_fingertips_csv(p) for p in paths]
-    for path, frame in zip(paths, frames, strict=True):
-        if frame.empty:
-            raise SourceDataError(path, "has a header but no data rows; it is empty or was cut short. Download it "
-                                        "again from Fingertips.")
-    return schema.conform(pd.concat(frames, ignore_index=True)) if frames else schema.empty_frame()
+    position = out.pop(_FILE).to_numpy()
+    out = out.drop(columns=list(_PARENT))
+    return [schema.conform(add_provenance(out[position == i].reset_index(drop=True), describe_file(path)))
+            for i, path in enumerate(paths)]
 
 
 def _read_raw(path: Path) -> RawTable:
@@ -147,7 +166,7 @@ def check_header(path: Path | str, header: Sequence[str]) -> list[str]:
 def _numbers(table: RawTable, name: str) -> pd.Series:
     """Return a numeric column; blanks become NaN and anything else non-numeric raises naming the cell."""
     text = table.frame[name]
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    numbers = parse_floats(text)
     table.fail_first((text.notna() & ~np.isfinite(numbers)).to_numpy(), name,
                      "{value!r} is not a number. Fingertips leaves missing values blank; correct or blank the cell, "
                      "or re-download the file.")
@@ -171,14 +190,14 @@ def _periods(table: RawTable) -> tuple[pd.Series, pd.Series]:
     return start, end
 
 
-def _comparators(out: pd.DataFrame, raw: pd.DataFrame) -> None:
+def _comparators(out: pd.DataFrame) -> None:
     """Fill comparator, region and region-comparison columns from the parent columns (in place)."""
     out["comparator_code"] = np.where(out["comparison"].notna(), ENGLAND, None)
-    parent = raw["Parent Code"].fillna("")
+    parent = out["Parent Code"].fillna("")
     in_region = parent.str.match(_REGION)
     out["region_code"] = parent.where(in_region)
-    out["region_comparison"] = raw[PARENT_COMPARISON].where(in_region)
-    keys = ["indicator_id", "period_label", "sex", "age"]
+    out["region_comparison"] = out[PARENT_COMPARISON].where(in_region)
+    keys = [_FILE, "indicator_id", "period_label", "sex", "age"]
     overall = out["category_type"].isna()
     england = out.loc[out["area_code"].eq(ENGLAND) & overall, [*keys, "value"]].drop_duplicates(keys)
     out["comparator_value"] = out[keys].merge(england, on=keys, how="left")["value"].to_numpy()
@@ -198,8 +217,9 @@ def _catalogue(out: pd.DataFrame) -> None:
     for column, default in (("value_type", "other"), ("unit", None), ("polarity", None)):
         out[column] = key.map({k: getattr(e, column) if e else default for k, e in entries.items()})
     unknown = out["polarity"].isna()
-    if unknown.any():
-        out.loc[unknown, "polarity"] = out.loc[unknown, "indicator_id"].map(_infer_polarity(out.loc[unknown]))
+    for file in out.loc[unknown, _FILE].unique():  # inferred from each file's own rows
+        rows = unknown & out[_FILE].eq(file)
+        out.loc[rows, "polarity"] = out.loc[rows, "indicator_id"].map(_infer_polarity(out.loc[rows]))
 
 
 def _infer_polarity(frame: pd.DataFrame) -> pd.Series:
@@ -220,7 +240,7 @@ def _infer_polarity(frame: pd.DataFrame) -> pd.Series:
 
 def _latest(out: pd.DataFrame) -> pd.Series:
     """Return True on rows holding the most recent period of their indicator x area x breakdown series."""
-    series = ["indicator_id", "area_code", "sex", "age", "category_type", "category"]
+    series = [_FILE, "indicator_id", "area_code", "sex", "age", "category_type", "category"]
     keys = out[series].fillna("")
     latest = out[["period_end"]].join(keys).groupby(series)["period_end"].transform("max")
     return out["period_end"].eq(latest)

@@ -27,6 +27,7 @@ from landscape_pipeline.tabular import (
     map_labels,
     normalise,
     numbers,
+    parse_floats,
     read_lines,
     read_table,
     require_rows,
@@ -75,7 +76,7 @@ def _counts(table: RawTable, columns: list[str]) -> np.ndarray:
     :func:`~landscape_pipeline.tabular.numbers`, which names the row, line and column.
     """
     cells = pd.Series(table.frame[columns].to_numpy(object).ravel()).astype("str").str.replace(",", "", regex=False)
-    values = pd.to_numeric(cells, errors="coerce").to_numpy(float).reshape(len(table.frame), len(columns))
+    values = parse_floats(cells).to_numpy(float).reshape(len(table.frame), len(columns))
     bad = ~np.isfinite(values) | (values < 0) | (values % 1 != 0) | (values > UK_POPULATION_LIMIT)
     if bad.any():
         column = columns[int(bad.any(axis=0).argmax())]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from landscape_pipeline import geography
 from landscape_pipeline.errors import SourceDataError
@@ -154,15 +156,21 @@ def check_all_ages(table: RawTable, total: str, bands: Sequence[tuple[str, str]]
     parts = numbers(table, columns)
     given = numbers(table, [total])[total]
     complete = parts.notna().all(axis=1) & given.notna()
-    text = table.frame[[*columns, total]].astype("str")
-    decimals = text.apply(lambda col: col.str.extract(r"\.(\d+)$")[0].str.len()).max().max()
-    tolerance = 0.0 if pd.isna(decimals) else 0.5 * 10.0 ** -int(decimals) * (len(columns) + 1)
+    decimals = max((_decimals(table.frame[c]) for c in [*columns, total]), default=-1)
+    tolerance = 0.0 if decimals < 0 else 0.5 * 10.0 ** -decimals * (len(columns) + 1)
     off = complete & ((parts.sum(axis=1) - given).abs() > tolerance + 1e-9)
     if off.any():
         where = int(off.to_numpy().argmax())
         table.fail_first(off.to_numpy(), total,
                          f"{what} for all ages ({{value}}) is not the sum of the age bands "
                          f"({parts.sum(axis=1).iloc[where]:g}); the file is inconsistent. Download it again from PHS.")
+
+
+def _decimals(column: pd.Series) -> int:
+    """Return the most digits after a final decimal point in a column of text cells (-1 when none has one)."""
+    digits = pc.struct_field(pc.extract_regex(pa.array(column.astype("str").array), r"\.(?P<d>\p{Nd}+)$"), [0])
+    longest = pc.max(pc.utf8_length(digits)).as_py()
+    return -1 if longest is None else int(longest)
 
 
 def flagged(flags: dict[str, pd.Series], index: pd.Index, code: str, *columns: str) -> pd.Series:
