@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
@@ -72,6 +73,14 @@ def _wal_without_fsync(dbapi_connection: Any, _record: object) -> None:
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log with batches written in one transaction per database."""
 
+    #: Engines kept for the most recently used databases (the index and the runs being written or read).
+    ENGINES_KEPT = 16
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._batch = threading.local()  # the index connection of the batch this thread is storing
+        super().__init__(base_dir, inst_data)
+
     @classmethod
     def config_type(cls) -> Mapping[str, Any]:
         return {"base_dir": Field(StringSource, is_required=False)}
@@ -85,8 +94,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def _connect(self, shard: str) -> Iterator[Any]:
         """Dagster's connection per use, from one engine per database, in WAL mode without an fsync per commit."""
         with self._db_lock:
-            engines: dict[str, Engine] = self.__dict__.setdefault("_engines", {})
-            engine = engines.get(shard)
+            engine = self._engines.get(shard)
             if engine is None:
                 engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
                                        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
@@ -94,13 +102,16 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 if shard not in self._initialized_dbs:
                     self._initdb(engine)
                     self._initialized_dbs.add(shard)
-                engines[shard] = engine
+                self._engines[shard] = engine
+                if len(self._engines) > self.ENGINES_KEPT:  # a long-lived UI reads many runs: keep a few
+                    self._engines.popitem(last=False)[1].dispose()
+            self._engines.move_to_end(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
     def index_connection(self) -> AbstractContextManager[Any]:
         """Return the index connection of the batch being stored, if any, so a batch is one transaction."""
-        current = getattr(self._batch, "conn", None) if hasattr(self, "_batch") else None
+        current = getattr(self._batch, "conn", None)
         return nullcontext(current) if current is not None else super().index_connection()
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
@@ -112,8 +123,6 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         with self.run_connection(events[0].run_id) as conn:
             for statement in statements:
                 conn.execute(statement)
-        if not hasattr(self, "_batch"):
-            self._batch = threading.local()
         with super().index_connection() as conn:
             self._batch.conn = conn
             try:

@@ -93,3 +93,12 @@ def test_base_dir_defaults_to_dagster_home(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.delenv("DAGSTER_HOME")
     with pytest.raises(ValueError, match="DAGSTER_HOME"):
         BatchedSqliteEventLogStorage.from_config_value(None, {})
+
+
+def test_engines_are_kept_for_recent_databases_only(tmp_path: Path) -> None:
+    storage = BatchedSqliteEventLogStorage(str(tmp_path))
+    for run in range(storage.ENGINES_KEPT + 4):  # a UI reading many runs' logs
+        with storage.run_connection(f"run{run}") as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert len(storage._engines) == storage.ENGINES_KEPT
+    assert f"run{storage.ENGINES_KEPT + 3}" in storage._engines and "run0" not in storage._engines
