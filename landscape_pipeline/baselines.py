@@ -31,6 +31,7 @@ from landscape_pipeline.storage import read_indicators, write_parquet_atomic
 EMPTY_NOTE = "No source covers this local authority yet; the baseline is empty but valid."
 SYNTHETIC_NOTE = "Built from bundled SYNTHETIC sample data: not official statistics."
 WRITER_THREADS = 4
+HEAD_ROWS = 5  # latest rows kept per LA for the UI's preview
 #: Order of rows in a baseline file (stable, nulls last, as pandas' sort_values).
 SORT_KEYS = ("area_code", "indicator_id", "period_start")
 
@@ -47,7 +48,8 @@ class BaselineWritten:
     synthetic: bool
     sources: tuple[str, ...] = ()
     latest_period: str = ""
-    latest: pa.Table | None = None  # the LA's rows of each series' latest period, in file order
+    latest_rows: int = 0  # rows of each series' latest period
+    latest_head: pa.Table | None = None  # the first of them in file order (a copy: the table is not kept alive)
 
 
 def baseline_rows(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
@@ -113,8 +115,10 @@ def _write_one(part: pa.Table, la: geography.LocalAuthority, root: Path, built_a
     shutil.rmtree(paths.legacy_baseline_dir(root, la.area_code), ignore_errors=True)
     indicators = pc.count_distinct(part.column("indicator_id")).as_py()
     periods = pc.count_distinct(part.column("period_label")).as_py()
+    latest = part.filter(part.column("is_latest"))
+    head = latest.take(pa.array(range(min(HEAD_ROWS, latest.num_rows)), pa.int64()))
     return BaselineWritten(la.area_code, path, part.num_rows, indicators, periods, synthetic, tuple(sources),
-                           _latest_period(part), part.filter(part.column("is_latest")))
+                           _latest_period(part), latest.num_rows, head)
 
 
 def _latest_period(part: pa.Table) -> str:

@@ -123,7 +123,8 @@ def partition_metadata(written: list[baselines.BaselineWritten]) -> dict[str, di
             **ui.la_metadata(item.area_code), "dagster/row_count": item.rows, "indicators": item.indicators,
             "periods": item.periods, "latest_period": item.latest_period, "synthetic": item.synthetic,
             "sources": ", ".join(item.sources), "path": dg.MetadataValue.path(str(item.path)),
-            "preview": ui.preview_arrow(item.latest) if item.latest is not None else ui.preview(pd.DataFrame()),
+            "preview": (ui.preview_arrow(item.latest_head, total=item.latest_rows) if item.latest_head is not None
+                        else ui.preview(pd.DataFrame())),
         }
     return out
 

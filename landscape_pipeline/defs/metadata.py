@@ -66,12 +66,12 @@ def preview(frame: pd.DataFrame, columns: Sequence[str] = PREVIEW_COLUMNS,
                                               limit=rows, total=len(frame)))
 
 
-def preview_arrow(table: pa.Table, columns: Sequence[str] = PREVIEW_COLUMNS,
-                  rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
-    """Return the same Markdown preview as :func:`preview` for an Arrow table."""
+def preview_arrow(table: pa.Table, columns: Sequence[str] = PREVIEW_COLUMNS, rows: int = PREVIEW_ROWS,
+                  total: int | None = None) -> dg.MetadataValue:
+    """Return the same Markdown preview as :func:`preview` for an Arrow table (of ``total`` rows in all)."""
     present = [c for c in columns if c in table.column_names]
     return dg.MetadataValue.md(markdown_table(table.slice(0, rows).select(present).to_pylist(), present,
-                                              limit=rows, total=table.num_rows))
+                                              limit=rows, total=table.num_rows if total is None else total))
 
 
 def table_metadata(frame: pd.DataFrame) -> dict[str, object]:
