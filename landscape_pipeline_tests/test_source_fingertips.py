@@ -260,6 +260,20 @@ def test_bom_and_crlf_read_like_the_plain_file(small_export, tmp_path):
     pd.testing.assert_frame_equal(left[cols], right[cols])
 
 
+def test_blank_lines_do_not_shift_region_columns(tmp_path):
+    """A blank line or a line of bare commas (a hand-edited export) is skipped without moving the parent
+    (region) columns onto other rows: every row keeps its own region and region comparison."""
+    src = bundled("fingertips_22001_counties_uas_502.csv")
+    lines = src.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    gapped = tmp_path / src.name
+    gapped.write_text("".join([*lines[:5], "\n", "," * 26 + "\n", *lines[5:]]), encoding="utf-8")
+    left, right = read_fingertips_csv(gapped), read_fingertips_csv(src)
+    cols = ["area_code", "value", "region_code", "region_comparison", "region_value", "comparator_value"]
+    assert right["region_code"].notna().sum() > 100  # the file does have regions to shift
+    pd.testing.assert_frame_equal(left[cols], right[cols])
+    assert left["source_row"].iloc[4] == right["source_row"].iloc[4] + 2  # rows still name their file line
+
+
 def test_codes_stay_text_and_unknown_periods_use_the_sortable_anchor(small_export, tmp_path):
     def edit(rows):
         rows[12][4] = "01234"

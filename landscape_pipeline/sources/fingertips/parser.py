@@ -108,8 +108,8 @@ def _file_rows(path: Path, today: date | None = None) -> pd.DataFrame:
                      f"the period {{value!r}} ends after today ({build_day.date().isoformat()}); a published value "
                      "cannot describe the future. Check the file against Fingertips.")
     out = out.reset_index(drop=True)
-    for name in _PARENT:
-        out[name] = raw[name]  # aligned on labels, as the comparator step always read them
+    for name in _PARENT:  # by position: a blank line in the file leaves a gap in raw's labels, not in out's
+        out[name] = raw[name].to_numpy()
     out["source_row"] = raw.index.to_numpy() + 1
     return out
 
