@@ -95,6 +95,10 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
 
+    def at(self, moment: float) -> int:
+        """Return the last sample taken at or before ``moment`` (0 when none was)."""
+        return max(((at, rss) for at, rss in self.samples if at <= moment), default=(0.0, 0))[1]
+
     def peak_between(self, start: float, end: float) -> int:
         """Return the highest sample taken between ``start`` and ``end`` (0 when none was)."""
         return max((rss for at, rss in self.samples if start <= at <= end), default=0)
@@ -129,7 +133,8 @@ def child_build(root: Path, scale: int, area: str | None, launched: float) -> di
                 if stat.start_time and stat.end_time:
                     steps.append({"step": stat.step_key, "start": stat.start_time, "end": stat.end_time,
                                   "status": stat.status.value if stat.status else "?",
-                                  "peak_rss": rss.peak_between(stat.start_time, stat.end_time)})
+                                  "peak_rss": rss.peak_between(stat.start_time, stat.end_time),
+                                  "start_rss": rss.at(stat.start_time)})
     data = root / "data"
     pages, page_bytes = _dir_bytes(data / "summaries", "*.*")
     parts, part_bytes = _dir_bytes(data / "baselines", "*.parquet")
@@ -244,8 +249,8 @@ def report(scale: int, build: dict[str, object], floor: dict[str, object] | None
         print(f"before the first step {steps[0]['start'] - build['launched']:.1f} s; "
               f"after the last {build['ended'] - max(s['end'] for s in steps):.1f} s")
         for s in steps:
-            print(f"  {s['step']:<52} {s['end'] - s['start']:6.1f} s  {s.get('peak_rss', 0) / MIB:6,.0f} MiB peak"
-                  f"  {s['status'].lower()}")
+            print(f"  {s['step']:<52} {s['end'] - s['start']:6.1f} s  {s.get('start_rss', 0) / MIB:6,.0f} MiB at start"
+                  f"  {s.get('peak_rss', 0) / MIB:6,.0f} MiB peak  {s['status'].lower()}")
     if floor:
         print(f"I/O floor {floor['wall']:.1f} s (CPU {floor['cpu']:.1f} s; read {floor['files']} files x{scale}, "
               f"{floor['input_bytes'] / MIB:.1f} MiB; wrote {floor['partitions']} partitions, "

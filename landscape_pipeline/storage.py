@@ -48,14 +48,22 @@ def read_indicators(path: Path) -> pd.DataFrame:
     return schema.conform(pq.read_table(path, schema=schema.SCHEMA).to_pandas())
 
 
-def read_indicator_columns(path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    """Read only ``columns`` of a canonical indicator file, with the dtypes :func:`read_indicators` gives them."""
-    table = pq.read_table(path, schema=schema.SCHEMA, columns=list(columns))
+def read_indicator_columns(path: Path, columns: Sequence[str], categorical: Sequence[str] = ()) -> pd.DataFrame:
+    """Read only ``columns`` of a canonical indicator file, with the dtypes :func:`read_indicators` gives them.
+
+    Text columns named in ``categorical`` are read as pandas categoricals instead (each distinct string held
+    once: a source URL repeated on 470,000 rows costs 2 MB instead of 67 MB). Only for columns a reader
+    compares, groups and reads values from, never fills or sorts: categories are in order of appearance.
+    """
+    coded = [c for c in columns if c in categorical]
+    table = pq.read_table(path, schema=schema.SCHEMA, columns=[c for c in columns if c not in coded])
     frame = table.to_pandas(date_as_object=False)
     for name in frame.columns:
         if pa.types.is_date(table.schema.field(name).type):
             frame[name] = frame[name].astype("datetime64[s]")
-    return frame
+    if coded:
+        frame = frame.join(pq.read_table(path, columns=coded, read_dictionary=coded).to_pandas())
+    return frame[list(columns)]
 
 
 def read_indicators_arrow(path: Path, area_codes: Sequence[str] | None = None) -> pa.Table:

@@ -95,3 +95,15 @@ def test_reading_some_columns_gives_the_dtypes_of_a_full_read(tmp_path: Path) ->
     columns = ["indicator_id", "period_start", "value", "synthetic"]
     part = storage.read_indicator_columns(path, columns)
     pd.testing.assert_frame_equal(part, storage.read_indicators(path)[columns])
+
+
+def test_categorical_columns_hold_the_same_values(tmp_path: Path) -> None:
+    rows = [{"area_code": code, "value": 1.0, "source_url": url}
+            for code in ("E08000026", "E09000030", "S12000036") for url in ("https://a.example/x", None)]
+    path = storage.write_indicators(indicator_rows(rows), tmp_path / "table.parquet")
+    columns = ["area_code", "source_url", "value"]
+    part = storage.read_indicator_columns(path, columns, categorical=["source_url"])
+    plain = storage.read_indicators(path)[columns]
+    assert list(part.columns) == columns and isinstance(part["source_url"].dtype, pd.CategoricalDtype)
+    assert part["source_url"].isna().sum() == 3
+    pd.testing.assert_frame_equal(part.astype({"source_url": plain["source_url"].dtype}), plain)

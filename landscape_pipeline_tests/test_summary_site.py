@@ -225,3 +225,20 @@ def test_pages_rendered_in_worker_processes_match_pages_rendered_in_process(site
     assert sorted(p.name for p in again) == sorted(p.name for p in written)
     for path in again:
         assert path.read_bytes() == (out / path.name).read_bytes(), path.name
+
+
+def test_pages_no_worker_has_started_are_rendered_here_last_first(monkeypatch):
+    from concurrent.futures import Future
+
+    from landscape_pipeline.summary import write
+
+    done, running, waiting = Future(), Future(), [Future(), Future()]
+    done.set_result([("done.html", b"")])
+    running.set_running_or_notify_cancel()  # a worker has it
+    here = []
+    monkeypatch.setattr(write, "page_files", lambda page, rows: here.append(page) or [(f"{page}.html", b"x")])
+    futures = [done, running, *waiting]
+    files = write._render_tail(futures, ["p0", "p1", "p2", "p3"], [[], [], [], []])
+    assert here == ["p3", "p2"]  # from the back, stopping at the page a worker started
+    assert files == {id(waiting[0]): [("p2.html", b"x")], id(waiting[1]): [("p3.html", b"x")]}
+    assert all(f.cancelled() for f in waiting) and not running.cancelled()

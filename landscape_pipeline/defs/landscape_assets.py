@@ -11,6 +11,7 @@ from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
 from landscape_pipeline.errors import LandscapeError
+from landscape_pipeline.memory import release_memory
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import read_indicators, read_indicators_arrow, read_metadata, write_indicators
@@ -78,6 +79,7 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                                        description=_ATTACK_DESCRIPTION)],
     )
     def indicator_table(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
+        release_memory()  # what the source steps left for the collector
         root = settings.root()
         table = harmonise.harmonise(read_indicators(paths.staging_path(root, sid)) for sid in specs)
         decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
@@ -144,6 +146,7 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                      dg.AssetCheckSpec(ATTACK_CHECK, asset=BASELINES, blocking=True, description=_ATTACK_DESCRIPTION)],
     )
     def baselines_asset(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
+        release_memory()
         root = settings.root()
         codes = list(context.partition_keys)
         rows = read_indicators_arrow(paths.indicators_path(root), area_codes=codes)  # only these LAs' rows

@@ -8,6 +8,7 @@ from landscape_pipeline import paths
 from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
+from landscape_pipeline.memory import release_memory
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sites import read_sites, register_path
 from landscape_pipeline.sources.base import SourceSpec
@@ -38,13 +39,15 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     )
     def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         from landscape_pipeline.summary import write_summaries
-        from landscape_pipeline.summary.prepare import READ_COLUMNS
+        from landscape_pipeline.summary.prepare import CATEGORICAL_COLUMNS, READ_COLUMNS
 
+        release_memory()
         root = settings.root()
         # only the columns used: pages are byte-identical to those built from the whole table, and the other
         # columns (file provenance mostly) cost ~100 MB to hold
         table = read_indicator_columns(paths.indicators_path(root), tuple(dict.fromkeys((*READ_COLUMNS,
-                                                                                           *METADATA_COLUMNS))))
+                                                                                           *METADATA_COLUMNS))),
+                                       categorical=CATEGORICAL_COLUMNS)
         codes = list(context.partition_keys)
         register = read_sites() if register_path().exists() else None
         written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs,

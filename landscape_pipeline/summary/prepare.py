@@ -32,6 +32,13 @@ ROW_COLUMNS = (
 READ_COLUMNS = tuple(dict.fromkeys((*(c for c in ROW_COLUMNS if c not in ("theme", "similar_value", "similar_n",
                                                                            "similar_comparison")),
                                     "period_start", "retrieved_at", "source_url", *care.SERVICE_COLUMNS)))
+#: Read columns the summary may hold as categoricals (see :func:`landscape_pipeline.storage.read_indicator_columns`):
+#: long repeated text that is only grouped, tested for missing values and shown.
+CATEGORICAL_COLUMNS = ("source_url", "attribution_note")
+#: Columns :func:`_headline_mask` reads (with the theme), and those :func:`_source_facts` reads.
+HEADLINE_COLUMNS = ("area_code", "indicator_id", "source_id", "category_type", "category", "sex", "indicator_name")
+FACT_COLUMNS = ("area_code", "source_id", "indicator_id", "period_start", "period_label", "retrieved_at",
+                "synthetic", "source_url", "geography_method", "attribution_note")
 NATIONS = ("E92000001", "S92000003")
 Spread = tuple[float, float, float, float, int, int]
 MIN_AREAS = 5  # Fingertips needs at least five comparison areas for a spread
@@ -90,11 +97,18 @@ def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mappin
 
     With ``neighbours``, each latest row also gets its similar areas' average and comparison.
     """
-    themes = _themes(indicators, sources)
-    table = indicators[[c for c in READ_COLUMNS if c in indicators.columns]].assign(theme=themes)
-    wanted = table[table["area_code"].isin(list(area_codes))]
-    mask, omitted = _headline_mask(wanted)
-    head = _with_similar(wanted[mask], table, neighbours)
+    in_areas = indicators["area_code"].isin(list(area_codes)).to_numpy()
+
+    def selected(columns: Sequence[str]) -> pd.DataFrame:  # the areas' rows, copying only these columns
+        return indicators[list(dict.fromkeys(c for c in columns if c in indicators.columns))].loc[in_areas]
+
+    keys = selected(HEADLINE_COLUMNS)
+    keys = keys.assign(theme=_themes(keys, sources))
+    mask, omitted = _headline_mask(keys)
+    shown = mask.to_numpy()
+    head = indicators[[c for c in READ_COLUMNS if c in indicators.columns]].iloc[np.flatnonzero(in_areas)[shown]]
+    head = _with_similar(head.assign(theme=keys["theme"].to_numpy()[shown]), indicators, neighbours)
+    del keys
     source_rank = {sid: i for i, sid in enumerate(sources)}
     head = head.assign(
         _theme=head["theme"].map(theme_order), _source=head["source_id"].map(source_rank).fillna(len(source_rank)),
@@ -102,10 +116,13 @@ def prepare(indicators: pd.DataFrame, area_codes: Sequence[str], sources: Mappin
     ).sort_values(["area_code", "_theme", "_source", "indicator_name", "indicator_id", "sex", "age", "_ctype",
                    "_category", "period_start"], kind="stable")
     columns = {c: _as_list(head[c]) for c in ROW_COLUMNS}
-    services = care.service_rows(wanted)
-    return Prepared(columns, _bounds(columns["area_code"]), _spreads(table), _source_facts(wanted),
-                    frozenset(wanted.loc[wanted["synthetic"].astype(bool), "area_code"].unique()), omitted,
-                    _national(table), {str(a): rows for a, rows in services.groupby("area_code", sort=False)})
+    del head
+    services = care.service_rows(selected(("source_id", "value_type", *care.SERVICE_COLUMNS)))
+    synthetic = indicators["synthetic"].astype(bool).to_numpy() & in_areas
+    return Prepared(columns, _bounds(columns["area_code"]), _spreads(indicators),
+                    _source_facts(selected(FACT_COLUMNS)),
+                    frozenset(indicators.loc[synthetic, "area_code"].unique()), omitted,
+                    _national(indicators), {str(a): rows for a, rows in services.groupby("area_code", sort=False)})
 
 
 def _with_similar(head: pd.DataFrame, table: pd.DataFrame, neighbours: Neighbours | None) -> pd.DataFrame:

@@ -106,10 +106,11 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
     codes = list(area_codes)
     areas_of_sites = sitecontext.site_areas(sites)
     groups = [g for g in overview_groups(areas_of_sites) if set(g.codes) & set(codes)]
-    with _Writer(out_dir) as writer, _render_pool(len(codes)) as pool:  # workers start while the table is digested
-        context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
-                                extra_codes=[c for g in groups for c in g.codes])
-        builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
+    context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
+                            extra_codes=[c for g in groups for c in g.codes])
+    builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
+    # workers start once the table is digested: their memory is not added to the digest's peak
+    with _Writer(out_dir) as writer, _render_pool(len(codes)) as pool:
         pages, records, rendered = [], [], []
         for page in builder.pages():  # each page renders in a worker while the next ones are built
             pages.append(page)
@@ -117,8 +118,9 @@ def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir
             rendered.append(pool.submit(page_files, page, records[-1]))
         if pages:  # once, before anything is written
             check_publishable(records_frame([r for rs in records for r in rs]))
+        files = _render_tail(rendered, pages, records)
         for future in rendered:
-            for name, body in future.result():
+            for name, body in files.pop(id(future), None) or future.result():
                 writer.put(name, body)
         synthetic = bool(builder.prepared.synthetic_areas)
         built = set(codes)
@@ -142,6 +144,18 @@ def page_files(page: SummaryPage, records: list[tuple[object, ...]]) -> list[tup
     texts = [(page.html_name, render_html(page)), (page.board_name, render_board(page)),
              (page.markdown_name, render_markdown(page))]
     return [(name, text.encode("utf-8")) for name, text in texts] + list(downloads(page, records).items())
+
+
+def _render_tail(rendered: list[Future], pages: list[SummaryPage], records: list[list[tuple[object, ...]]]
+                 ) -> dict[int, list[tuple[str, bytes]]]:
+    """Render here, last page first, every page no worker has started: once the pages are built this process
+    has a core to spare, and the worker works from the front. Returns {id(future): files} of those rendered here."""
+    files = {}
+    for future, page, rows in zip(reversed(rendered), reversed(pages), reversed(records), strict=True):
+        if not future.cancel():  # started or done in a worker: from here on, the worker has every page
+            break
+        files[id(future)] = page_files(page, rows)
+    return files
 
 
 def load_templates() -> None:
