@@ -79,3 +79,19 @@ def test_report_metadata_lists_failures_for_the_ui() -> None:
     assert meta["expectations_failed"] == 1
     assert meta["failures"][0]["unexpected_rows"] == 1
     assert meta["failures"][0]["sample"][0]["row"] == 1
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_no_copy_of_a_validated_frame_outlives_the_validation(broken) -> None:
+    """GX's execution engine outlives a validation (the context is cached): it must not keep the frame."""
+    import gc
+
+    import pandas as pd
+
+    rows = 1237  # a length no other frame in the test session has
+    frame = indicator_rows([{**GOOD, "indicator_id": f"ind_{i}", "count": -1 if broken and i == 3 else 50}
+                            for i in range(rows)])
+    assert validate_frame(frame, "kept").passed is not broken
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == rows and o is not frame]
+    assert alive == []

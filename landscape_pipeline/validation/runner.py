@@ -79,6 +79,14 @@ class ValidationReport:
 _COMPLETE = {"result_format": "COMPLETE", "unexpected_index_column_names": None}
 
 
+def _forget(batch: object) -> None:
+    """Drop the batch from its execution engine's caches. The engine lives as long as the cached context, and
+    would otherwise hold the last frame validated (a build's whole indicator table, ~350 MB) into later steps."""
+    manager = batch.data.execution_engine.batch_manager
+    manager.reset_batch_cache()
+    manager.batch_data_cache.clear()
+
+
 @lru_cache(maxsize=1)
 def _batch_definition():
     import great_expectations as gx
@@ -109,9 +117,12 @@ def validate_frame(frame: pd.DataFrame, name: str, *, column_labels: Mapping[str
     gx_suite = gx.ExpectationSuite(name=f"{name}_suite", expectations=expectation_list)
     # Pass/fail needs only counts. When something fails, the suite runs again with the unexpected rows
     # (as it always did), so a failing table's report, its order and its samples are unchanged.
-    results = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"}).results
-    if not all(item.success for item in results):
-        results = batch.validate(gx_suite, result_format=_COMPLETE).results
+    try:
+        results = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"}).results
+        if not all(item.success for item in results):
+            results = batch.validate(gx_suite, result_format=_COMPLETE).results
+    finally:
+        _forget(batch)
     report = ValidationReport(name=name, row_count=len(frame), evaluated=len(results))
     labels = dict(column_labels or {})
     for item in results:
