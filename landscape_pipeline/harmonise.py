@@ -36,16 +36,19 @@ def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     parts = [schema.conform(f) for f in frames if len(f)]
     if not parts:
         return schema.empty_frame()
-    table = _one_chunk(pd.concat(parts, ignore_index=True))
-    del parts
+    table = pd.concat(parts, ignore_index=True)
+    del parts  # the table's columns are the only references left to the parts' chunks ...
+    table = _one_chunk(table)  # ... so each column's chunks are freed as soon as it is combined
     table = _recode_retired(table)
     first = ~pd.Series(key_codes(table, schema.KEY_COLUMNS)).duplicated(keep="first").to_numpy()
     if not first.all():
-        table = table.loc[first].reset_index(drop=True)
+        table = _take_rows(table, np.flatnonzero(first))
     table = _attach_comparators(table)
     table = _attach_trends(table)
     table["is_latest"] = _latest_flags(table)
-    return schema.conform(_reordered(table, _sort_order(table, ORDER)))
+    order = _sort_order(table, ORDER)
+    _reorder(table, order)
+    return schema.conform(table)
 
 
 def _sort_order(table: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
@@ -57,12 +60,22 @@ def _sort_order(table: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
     return np.lexsort(keys[::-1])
 
 
-def _reordered(table: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """Return ``table``'s rows in ``order``, replacing one column at a time: one column is copied at once."""
-    table = table.reset_index(drop=True)
+def _reorder(table: pd.DataFrame, order: np.ndarray) -> None:
+    """Put ``table``'s rows in ``order`` in place (index reset), one column at a time: each column's old values
+    are freed as its reordered copy replaces them, so only one column is ever held twice."""
+    table.reset_index(drop=True, inplace=True)
     for column in table.columns:
         table[column] = table[column].array.take(order)
-    return table
+
+
+def _take_rows(table: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """Return a new frame of ``table``'s rows at ``positions`` (index reset), emptying ``table`` column by column
+    as it goes: the caller gives the table up, and only one column is ever held twice."""
+    out = {}
+    for column in list(table.columns):
+        out[column] = table[column].array.take(positions)
+        del table[column]
+    return pd.DataFrame(out)
 
 
 def _one_chunk(table: pd.DataFrame) -> pd.DataFrame:
