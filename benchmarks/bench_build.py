@@ -67,15 +67,23 @@ class RssSampler:
 
     @staticmethod
     def _tree_rss(pid: int) -> int:
-        total, todo = 0, [pid]
+        """Sum VmRSS over ``pid`` and its descendants, leaving out a child that has not yet replaced its image.
+
+        Between fork (or vfork) and exec, a starting worker shows its parent's resident pages as its own (with
+        vfork they are the same pages); counting them twice would report a second copy of the build for a few
+        milliseconds. Once the worker has exec'd (its command line differs), it is counted in full.
+        """
+        total, todo = 0, [(pid, None)]
         while todo:
-            current = todo.pop()
+            current, parent_cmdline = todo.pop()
             try:
-                for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                cmdline = Path(f"/proc/{current}/cmdline").read_bytes()
+                if cmdline != parent_cmdline:
+                    for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
                 for task in Path(f"/proc/{current}/task").iterdir():
-                    todo += [int(c) for c in (task / "children").read_text().split()]
+                    todo += [(int(c), cmdline) for c in (task / "children").read_text().split()]
             except (FileNotFoundError, ProcessLookupError, PermissionError):  # a worker that just ended
                 continue
         return total
