@@ -56,14 +56,20 @@ def read_indicator_columns(path: Path, columns: Sequence[str], categorical: Sequ
     compares, groups and reads values from, never fills or sorts: categories are in order of appearance.
     """
     coded = [c for c in columns if c in categorical]
-    table = pq.read_table(path, schema=schema.SCHEMA, columns=[c for c in columns if c not in coded])
+    frame = columns_frame(pq.read_table(path, schema=schema.SCHEMA, columns=[c for c in columns if c not in coded]))
+    if coded:
+        frame = frame.join(pq.read_table(path, columns=coded, read_dictionary=coded).to_pandas())
+    return frame[list(columns)]
+
+
+def columns_frame(table: pa.Table) -> pd.DataFrame:
+    """Return canonical columns held as Arrow (any subset) as pandas, with the dtypes :func:`read_indicators`
+    gives them."""
     frame = table.to_pandas(date_as_object=False)
     for name in frame.columns:
         if pa.types.is_date(table.schema.field(name).type):
             frame[name] = frame[name].astype("datetime64[s]")
-    if coded:
-        frame = frame.join(pq.read_table(path, columns=coded, read_dictionary=coded).to_pandas())
-    return frame[list(columns)]
+    return frame
 
 
 def read_indicators_arrow(path: Path, area_codes: Sequence[str] | None = None) -> pa.Table:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landscape_pipeline import disclosure, paths, stats
-from landscape_pipeline.defs.landscape_assets import ATTACK_CHECK, build_indicator_table
+from landscape_pipeline.defs.landscape_assets import ATTACK_CHECK, build_baselines, build_indicator_table
 from landscape_pipeline.disclosure import attacks, inversion
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.hes import SOURCE as HES
@@ -168,11 +168,29 @@ def _stage(root: Path, frame: pd.DataFrame) -> None:
     write_indicators(frame, paths.staging_path(root, "hes"), metadata={"disclosure": {"cells_lost_to_secondary": 0}})
 
 
-def test_the_indicator_table_check_blocks_a_leaky_table(tmp_path: Path) -> None:
+def _leaky_hes() -> pd.DataFrame:
     counts = {(COUNCILS[0], "Persons", "2021"): 23.0, (COUNCILS[0], "Male", "2021"): 3.0,
               (COUNCILS[0], "Female", "2021"): 20.0}
     frame = _rows(counts, ("count", "crude")).assign(source_id="hes")
     frame["indicator_id"] = "hes_admissions_lung_emergency_" + frame["indicator_id"].str.removeprefix("adm_")
+    return frame
+
+
+def test_the_baselines_check_reads_its_columns_and_blocks_what_the_table_check_blocks(tmp_path: Path) -> None:
+    """The baselines step checks only the columns the attacks and catalogue read: same verdict, same figures."""
+    table = paths.indicators_path(tmp_path)
+    write_indicators(_cell_by_cell(_leaky_hes()), table, metadata={"disclosure": {"hes": {"cells_lost": 0}}})
+    result = dg.materialize([build_baselines({"hes": HES})], partition_key=COUNCILS[0], raise_on_error=False,
+                            resources={"settings": LandscapeSettings(data_dir=str(tmp_path))})
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == ATTACK_CHECK)
+    meta = {k: v.value for k, v in check.metadata.items()}
+    assert not check.passed and meta["counts_recovered"] == 2 and meta["cells_checked"] == 3
+    assert meta["recovered_by_attack"] == {attacks.VALUE: 1, attacks.DIFFERENCING["sex"]: 1}
+    assert not (tmp_path / "baselines").exists() or not any((tmp_path / "baselines").rglob("*.parquet"))
+
+
+def test_the_indicator_table_check_blocks_a_leaky_table(tmp_path: Path) -> None:
+    frame = _leaky_hes()
     assert disclosure.disclosure_attacks(disclosure.protect(frame, "hes", HES.count_families).frame,
                                          {"hes": HES}).passed
     _stage(tmp_path, _cell_by_cell(frame))

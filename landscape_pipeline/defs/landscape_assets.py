@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
-from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths, schema
+from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths
 from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
@@ -14,9 +14,18 @@ from landscape_pipeline.errors import LandscapeError
 from landscape_pipeline.memory import release_memory
 from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SourceSpec
-from landscape_pipeline.storage import read_indicators, read_indicators_arrow, read_metadata, write_indicators
+from landscape_pipeline.storage import (
+    columns_frame,
+    read_indicators,
+    read_indicators_arrow,
+    read_metadata,
+    write_indicators,
+)
 from landscape_pipeline.validation import validate_frame
 
+#: What the baselines' checks read of the rows about to be written: the disclosure checks' columns and, for the
+#: decimals values were rounded to, the catalogue's (the rest of the 41 columns would only cost memory).
+CHECK_COLUMNS = tuple(dict.fromkeys((*disclosure.COLUMNS_READ, *catalogue.OBSERVED_COLUMNS)))
 INDICATOR_TABLE = dg.AssetKey("indicator_table")
 BASELINES = dg.AssetKey("baselines")
 ATTACK_CHECK = "disclosure_attacks"
@@ -150,7 +159,7 @@ def build_baselines(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         root = settings.root()
         codes = list(context.partition_keys)
         rows = read_indicators_arrow(paths.indicators_path(root), area_codes=codes)  # only these LAs' rows
-        selected = schema.conform(rows.to_pandas())
+        selected = columns_frame(rows.select(list(CHECK_COLUMNS)))
         check = _disclosure_result(selected, specs)
         attacks = attack_result(selected, specs, read_metadata(paths.indicators_path(root)).get("disclosure") or {})
         if not (check.passed and attacks.passed):

@@ -23,8 +23,14 @@ from landscape_pipeline.disclosure.rules import (
     get_rule,
 )
 
+#: The canonical columns the checks and attacks read: a caller holding a wide table may pass only these.
+COLUMNS_READ = ("source_id", "indicator_id", "area_code", "area_type", "region_code", "sex", "age", "category_type",
+                "category", "period_label", "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+                "lower_ci_99_8", "upper_ci_99_8", "count", "denominator", "suppressed", "value_note", "value_type",
+                "unit")
+
 __all__ = [
-    "ATTACKS", "RULES", "SUPPRESSED_NOTE", "VALUE_COLUMNS", "AttackReport", "CountFamilies", "DisclosureError",
-    "DisclosureLeakError", "DisclosureRule", "Protection", "apply_rule", "assert_no_leaks", "attack_source",
-    "disclosure_attacks", "find_leaks", "get_rule", "own_family", "protect",
+    "ATTACKS", "COLUMNS_READ", "RULES", "SUPPRESSED_NOTE", "VALUE_COLUMNS", "AttackReport", "CountFamilies",
+    "DisclosureError", "DisclosureLeakError", "DisclosureRule", "Protection", "apply_rule", "assert_no_leaks",
+    "attack_source", "disclosure_attacks", "find_leaks", "get_rule", "own_family", "protect",
 ]
