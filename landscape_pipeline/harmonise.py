@@ -215,12 +215,12 @@ def _attach_trends(table: pd.DataFrame) -> pd.DataFrame:
     work = pd.DataFrame({"_series": series, "period_start": work["period_start"].to_numpy(),
                          **{c: np.where(blank, np.nan, work[c].to_numpy(dtype="float64"))
                             for c in ("value", "lower_ci_95", "upper_ci_95")},
-                         "polarity": work["polarity"].fillna("Not applicable").to_numpy(dtype=object),
+                         # a categorical: each copy below holds a byte per row, not a Python string
+                         "polarity": pd.Categorical(work["polarity"].fillna("Not applicable")),
                          "_annual": eligible})
     # a series may hold an annual period and a multi-year one starting the same day (PHS: Scotland's annual
     # incidence beside the 5-year rows derived for the boards); only the annual one can carry a trend
-    ranked = work.sort_values("_annual", ascending=False, kind="stable")
-    once = ranked.drop_duplicates(["_series", "period_start"])
+    once = work.sort_values("_annual", ascending=False, kind="stable").drop_duplicates(["_series", "period_start"])
     labels = stats.recent_trend_frame(once, ["_series"], "period_start", "polarity")
     table.loc[need, "recent_trend"] = work["_series"].map(labels.set_index("_series")["recent_trend"]).to_numpy()
     return table
