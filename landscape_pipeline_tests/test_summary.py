@@ -419,3 +419,22 @@ def test_every_local_authority_in_one_call(tmp_path):
 def test_small_sources_are_consistent():
     sources = small_sources()
     assert all(spec.source_id == key for key, spec in sources.items())
+
+
+def test_a_plan_lets_go_of_the_table_and_writes_the_same_files(tmp_path):
+    import gc
+    import weakref
+
+    from landscape_pipeline.summary.write import plan_summaries, write_planned
+
+    table, sources = synthetic_table(AREAS[:8], n_indicators=2)
+    codes = AREAS[:8]
+    expected = write_summaries(table.copy(), codes, tmp_path / "whole", built_at=BUILT_AT, sources=sources)
+    held = weakref.ref(table)
+    plan = plan_summaries(table, codes, built_at=BUILT_AT, sources=sources)
+    del table
+    gc.collect()
+    assert held() is None  # the summary step frees the table before the pages are built and rendered
+    written = write_planned(plan, tmp_path / "planned")
+    assert sorted(p.name for p in written) == sorted(p.name for p in expected)
+    assert all(p.read_bytes() == (tmp_path / "whole" / p.name).read_bytes() for p in written)

@@ -38,8 +38,8 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
         metadata={"la_names": ui.la_names()},
     )
     def landscape_summary(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
-        from landscape_pipeline.summary import write_summaries
         from landscape_pipeline.summary.prepare import CATEGORICAL_COLUMNS, READ_COLUMNS
+        from landscape_pipeline.summary.write import plan_summaries, write_planned
 
         release_memory()
         root = settings.root()
@@ -49,12 +49,12 @@ def build_summary_asset(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                                                                                            *METADATA_COLUMNS))),
                                        categorical=CATEGORICAL_COLUMNS)
         codes = list(context.partition_keys)
-        register = read_sites() if register_path().exists() else None
-        written = write_summaries(table, codes, summaries_dir(root), built_at=datetime.now(UTC), sources=specs,
-                                  root=root, sites=register)
-        context.log.info(f"Wrote {len(codes)} summary page(s) ({len(written)} files) under {summaries_dir(root)}")
         facts = table.loc[table["area_code"].isin(codes), ["area_code", "indicator_id", "period_end", "period_label"]]
-        del table  # the figures below need four columns only
+        register = read_sites() if register_path().exists() else None
+        plan = plan_summaries(table, codes, built_at=datetime.now(UTC), sources=specs, root=root, sites=register)
+        del table  # digested: the pages are written without it
+        written = write_planned(plan, summaries_dir(root))
+        context.log.info(f"Wrote {len(codes)} summary page(s) ({len(written)} files) under {summaries_dir(root)}")
         by_code = dict(tuple(facts.groupby("area_code", sort=False)))
         for code in codes:  # each LA's own page and figures
             rows = by_code.get(code, facts.iloc[0:0])

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -98,17 +99,46 @@ def build_context(indicators: pd.DataFrame, *, built_at: datetime, root: Path | 
                         downloads=downloads, extra_codes=list(extra_codes))
 
 
-def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir: Path, *, built_at: datetime,
-                    sources: Mapping[str, SourceSpec], root: Path | None = None,
-                    sites: SiteRegister | None = None) -> list[Path]:
-    """Write every area's pages and downloads, the overviews that include them, and ``index.html``."""
-    out_dir = Path(out_dir)
+@dataclass(frozen=True)
+class SummaryPlan:
+    """A build's pages, digested from the indicator table and ready to write (the table is no longer needed)."""
+
+    builder: PageBuilder
+    codes: list[str]
+    built_at: datetime
+    areas_of_sites: dict
+    groups: list
+
+
+def plan_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], *, built_at: datetime,
+                   sources: Mapping[str, SourceSpec], root: Path | None = None,
+                   sites: SiteRegister | None = None) -> SummaryPlan:
+    """Digest the table for the pages of ``area_codes`` (similar areas, spreads, change since baseline) once.
+
+    A caller that lets go of the table afterwards writes the pages without holding it (~235 MB in a build).
+    """
     codes = list(area_codes)
     areas_of_sites = sitecontext.site_areas(sites)
     groups = [g for g in overview_groups(areas_of_sites) if set(g.codes) & set(codes)]
     context = build_context(indicators, built_at=built_at, root=root, sites=sites, downloads=True,
                             extra_codes=[c for g in groups for c in g.codes])
     builder = PageBuilder(indicators, codes, built_at=built_at, sources=sources, context=context)
+    return SummaryPlan(builder, codes, built_at, areas_of_sites, groups)
+
+
+def write_summaries(indicators: pd.DataFrame, area_codes: Sequence[str], out_dir: Path, *, built_at: datetime,
+                    sources: Mapping[str, SourceSpec], root: Path | None = None,
+                    sites: SiteRegister | None = None) -> list[Path]:
+    """Write every area's pages and downloads, the overviews that include them, and ``index.html``."""
+    return write_planned(plan_summaries(indicators, area_codes, built_at=built_at, sources=sources, root=root,
+                                        sites=sites), out_dir)
+
+
+def write_planned(plan: SummaryPlan, out_dir: Path) -> list[Path]:
+    """Write the planned pages and downloads, the overviews that include them, and ``index.html``."""
+    out_dir = Path(out_dir)
+    builder, codes, built_at, areas_of_sites, groups = (plan.builder, plan.codes, plan.built_at, plan.areas_of_sites,
+                                                         plan.groups)
     # workers start once the table is digested: their memory is not added to the digest's peak
     with _Writer(out_dir) as writer, _render_pool(len(codes)) as pool:
         pages, records, rendered = [], [], []
