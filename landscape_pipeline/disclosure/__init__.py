@@ -12,6 +12,7 @@ from landscape_pipeline.disclosure.attacks import ATTACKS, AttackReport, attack_
 from landscape_pipeline.disclosure.cells import CountFamilies, own_family
 from landscape_pipeline.disclosure.layer import DisclosureError, Protection, protect
 from landscape_pipeline.disclosure.rules import (
+    COLUMNS_READ,
     RULES,
     SUPPRESSED_NOTE,
     VALUE_COLUMNS,
@@ -22,12 +23,6 @@ from landscape_pipeline.disclosure.rules import (
     find_leaks,
     get_rule,
 )
-
-#: The canonical columns the checks and attacks read: a caller holding a wide table may pass only these.
-COLUMNS_READ = ("source_id", "indicator_id", "area_code", "area_type", "region_code", "sex", "age", "category_type",
-                "category", "period_label", "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
-                "lower_ci_99_8", "upper_ci_99_8", "count", "denominator", "suppressed", "value_note", "value_type",
-                "unit")
 
 __all__ = [
     "ATTACKS", "COLUMNS_READ", "RULES", "SUPPRESSED_NOTE", "VALUE_COLUMNS", "AttackReport", "CountFamilies",

@@ -27,7 +27,7 @@ from landscape_pipeline.disclosure.bounds import margin_runs, propagate, recover
 from landscape_pipeline.disclosure.cells import Cells, CountFamilies, cells_of, floats
 from landscape_pipeline.disclosure.derive import multipliers
 from landscape_pipeline.disclosure.margins import margins_of
-from landscape_pipeline.disclosure.rules import DisclosureRule, find_leaks, get_rule
+from landscape_pipeline.disclosure.rules import COLUMNS_READ, DisclosureRule, find_leaks, get_rule
 
 DIRECT, VALUE, LIMITS = "read directly", "value x denominator / multiplier", "confidence-limit inversion"
 DIFFERENCING = {"sex": "sex differencing", "geography": "hierarchy differencing", "period": "period differencing",
@@ -220,6 +220,7 @@ def disclosure_attacks(table: pd.DataFrame, specs: Mapping[str, Any], lost: Mapp
     (indicator id -> decimals, the catalogue's) says how far the published values were rounded.
     """
     report = AttackReport(lost=dict(lost or {}))
+    table = table[[c for c in table.columns if c in COLUMNS_READ]]  # each source's rows copy these columns only
     for source_id, spec in specs.items():
         rule = get_rule(spec.disclosure_rule)
         if not rule.controls:

@@ -21,6 +21,11 @@ SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
 
 #: Value and CI columns blanked when a row's count is suppressed (those present in the frame).
 VALUE_COLUMNS = ("value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8")
+#: The canonical columns the checks and attacks read: a caller holding a wide table may pass only these.
+COLUMNS_READ = ("source_id", "indicator_id", "area_code", "area_type", "region_code", "sex", "age", "category_type",
+                "category", "period_label", "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+                "lower_ci_99_8", "upper_ci_99_8", "count", "denominator", "suppressed", "value_note", "value_type",
+                "unit")
 
 
 @dataclass(frozen=True)
