@@ -72,15 +72,22 @@ def columns_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
+_BATCH_ROWS = 65_536
+
+
 def read_indicators_arrow(path: Path, area_codes: Sequence[str] | None = None) -> pa.Table:
     """Read a canonical indicator Parquet file as Arrow, only the rows of ``area_codes`` when given.
 
     The table keeps the file's pandas metadata (so files written from it read back with the same dtypes),
     not its build metadata.
     """
-    table = pq.read_table(path, schema=schema.SCHEMA)
-    if area_codes is not None:
-        table = table.filter(pc.is_in(table.column("area_code"), value_set=pa.array(list(area_codes), pa.string())))
+    if area_codes is None:
+        table = pq.read_table(path, schema=schema.SCHEMA)
+    else:  # batch by batch, so the whole file is never held beside the selected rows
+        wanted = pa.array(list(area_codes), pa.string())
+        batches = [batch.filter(pc.is_in(batch.column("area_code"), value_set=wanted))
+                   for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS)]
+        table = (pa.Table.from_batches(batches) if batches else pq.read_table(path).slice(0, 0)).cast(schema.SCHEMA)
     dtypes = (pq.read_schema(path).metadata or {}).get(b"pandas")
     return table.replace_schema_metadata({**(table.schema.metadata or {}), b"pandas": dtypes}) if dtypes else table
 
