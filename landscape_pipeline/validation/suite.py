@@ -117,7 +117,9 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """
     conformed = schema.conform(frame)
     conformed.index = frame.index
-    prepared = conformed.loc[~_repeats(conformed)].copy()
+    repeats = _repeats(conformed)
+    # columns are replaced below, never written into: without repeats, a shallow copy holds no second table
+    prepared = conformed.loc[~repeats].copy() if repeats.any() else conformed.copy(deep=False)
     for name in ("category_type", "category"):
         prepared[name] = prepared[name].fillna("")
     prepared[AREA_STATUS_COLUMN] = area_status(prepared["area_code"]).to_numpy()
