@@ -42,9 +42,11 @@ def check_source_ids(ids: Iterable[str], where: str, *, allow_all: bool = True) 
     """Return ``ids`` when each is a registered source id (or ``all``); else raise naming the closest ids."""
     from landscape_pipeline.sources.registry import all_sources
 
+    ids = list(ids)
+    if not ids:  # nothing to check: no need to list the sources (a build asks this for each step's settings)
+        return ids
     known = list(all_sources())
     choices = [*known, ALL] if allow_all else known
-    ids = list(ids)
     for source_id in ids:
         if source_id not in choices:
             close = difflib.get_close_matches(source_id, choices, n=2, cutoff=0.6)
