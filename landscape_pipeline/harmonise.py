@@ -46,9 +46,7 @@ def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     table = _attach_comparators(table)
     table = _attach_trends(table)
     table["is_latest"] = _latest_flags(table)
-    order = _sort_order(table, ORDER)
-    _reorder(table, order)
-    return schema.conform(table)
+    return schema.conform(_take_rows(table, _sort_order(table, ORDER)))
 
 
 def _sort_order(table: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
@@ -60,17 +58,9 @@ def _sort_order(table: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
     return np.lexsort(keys[::-1])
 
 
-def _reorder(table: pd.DataFrame, order: np.ndarray) -> None:
-    """Put ``table``'s rows in ``order`` in place (index reset), one column at a time: each column's old values
-    are freed as its reordered copy replaces them, so only one column is ever held twice."""
-    table.reset_index(drop=True, inplace=True)
-    for column in table.columns:
-        table[column] = table[column].array.take(order)
-
-
 def _take_rows(table: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """Return a new frame of ``table``'s rows at ``positions`` (index reset), emptying ``table`` column by column
-    as it goes: the caller gives the table up, and only one column is ever held twice."""
+    """Return a new frame of ``table``'s rows at ``positions`` (a filter or a new order; index reset), emptying
+    ``table`` column by column as it goes: the caller gives the table up, and only one column is held twice."""
     out = {}
     for column in list(table.columns):
         out[column] = table[column].array.take(positions)
