@@ -266,7 +266,7 @@ def _excel_cells(series: pd.Series) -> list[object]:
 def _excel_values(values: Sequence[object]) -> list[object]:
     out = []
     for value in values:
-        if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        if _missing(value):
             out.append(None)
         elif isinstance(value, np.generic):
             out.append(value.item())
