@@ -9,7 +9,8 @@ this class stores each batch with one transaction on the run's database and one 
 rows included), and writes the index's per-asset row once per asset and event type (the row keeps only the
 latest event, so the result is the same). Each database is kept in SQLite's write-ahead-log mode with
 ``synchronous=NORMAL``: commits are synced at checkpoints, not one by one, for the events that are not batched
-(step starts, logs, check results). Everything else is Dagster's own SQLite storage.
+(step starts, logs, check results). Connections stay open between uses (Dagster opens and closes one per
+use). Everything else is Dagster's own SQLite storage.
 
 ``dagster.yaml`` selects it; :data:`BATCH_SIZE_ENV` is set by the definitions module so that every run worker
 batches. With any other storage (PostgreSQL on a team server) the variable only groups events that the storage
@@ -34,11 +35,14 @@ from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 #: Dagster reads this in the run worker; events of one step's partitions are grouped up to this many.
 BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
 BATCH_SIZE = "500"
+#: Open connections kept per database. Dagster's SQLite storage opens and closes one per use, and closing the
+#: last connection to a database in WAL mode checkpoints and syncs it: ~4 ms a use, ~2,600 uses in a build.
+POOLED_CONNECTIONS = 2
 
 
 def enable_batching() -> None:
@@ -92,12 +96,15 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Any]:
-        """Dagster's connection per use, from one engine per database, in WAL mode without an fsync per commit."""
+        """A connection from one engine per database, kept open between uses, in WAL mode without an fsync per
+        commit."""
         with self._db_lock:
             engine = self._engines.get(shard)
             if engine is None:
-                engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
-                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                engine = create_engine(self.conn_string_for_shard(shard), poolclass=QueuePool,
+                                       pool_size=POOLED_CONNECTIONS, max_overflow=-1,
+                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                                                     "check_same_thread": False})
                 sa_event.listen(engine, "connect", _wal_without_fsync)
                 if shard not in self._initialized_dbs:
                     self._initdb(engine)

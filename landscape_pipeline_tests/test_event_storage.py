@@ -7,8 +7,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from sqlalchemy import event as sa_event
 
-from landscape_pipeline.event_storage import BATCH_SIZE_ENV, BatchedSqliteEventLogStorage
+from landscape_pipeline.event_storage import BATCH_SIZE_ENV, POOLED_CONNECTIONS, BatchedSqliteEventLogStorage
 
 PARTS = dg.StaticPartitionsDefinition([f"A{i:02d}" for i in range(12)])
 
@@ -102,3 +103,17 @@ def test_engines_are_kept_for_recent_databases_only(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert len(storage._engines) == storage.ENGINES_KEPT
     assert f"run{storage.ENGINES_KEPT + 3}" in storage._engines and "run0" not in storage._engines
+
+
+def test_connections_are_reused_and_writes_are_visible_to_other_readers(tmp_path: Path) -> None:
+    storage = BatchedSqliteEventLogStorage(str(tmp_path))
+    with storage.run_connection("run0") as conn:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS probe (n INTEGER)")
+    opened: list[object] = []
+    sa_event.listen(storage._engines["run0"], "connect", lambda dbapi, _record: opened.append(dbapi))
+    for n in range(50):  # Dagster opens a connection per use: each would close, checkpoint and sync the WAL
+        with storage.run_connection("run0") as conn:
+            conn.exec_driver_sql(f"INSERT INTO probe VALUES ({n})")
+    assert len(opened) <= POOLED_CONNECTIONS
+    with closing(sqlite3.connect(tmp_path / "run0.db")) as other:  # e.g. the UI's process, while the run goes on
+        assert other.execute("SELECT COUNT(*), SUM(n) FROM probe").fetchone() == (50, sum(range(50)))
