@@ -47,4 +47,8 @@ def build_definitions(settings: LandscapeSettings | None = None) -> dg.Definitio
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location's definitions, built when Dagster loads the location (``workspace.yaml``), not on import:
+    ``landscape build`` builds its own with the settings it was given."""
+    return build_definitions()

@@ -20,6 +20,8 @@ import functools
 import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 
@@ -63,6 +65,20 @@ def release_memory() -> None:
     trim = getattr(_libc(), "malloc_trim", None)  # glibc only
     if trim is not None and os.environ.get(OPT_OUT_ENV) != "1":
         trim(0)
+
+
+@contextmanager
+def startup_frozen() -> Iterator[int]:
+    """Collect, then keep every object alive now (imported modules, the definitions, the instance) in the
+    collector's permanent generation until the block ends, so the collections a build triggers, and
+    :func:`release_memory`, do not walk them each time (~0.15 s a full collection); yields how many were
+    frozen. Garbage made inside the block is collected as usual."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
 
 
 @functools.cache

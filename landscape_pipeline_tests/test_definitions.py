@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from landscape_pipeline import geography
 from landscape_pipeline.definitions import build_definitions
@@ -46,6 +47,18 @@ def test_definitions_load_with_every_registered_source() -> None:
     assert {f"{sid}_indicators" for sid in all_sources()} <= keys
     assert {"indicator_table", "baselines", "landscape_summary"} <= keys
     assert defs.resolve_job_def(automation.BUILD_JOB_NAME)
+
+
+def test_workspace_code_location_loads_through_dagster() -> None:
+    """What ``dagster dev`` loads (workspace.yaml's module and attribute) builds the same graph and jobs."""
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+    project = Path(__file__).resolve().parents[1]
+    target = yaml.safe_load((project / "workspace.yaml").read_text())["load_from"][0]["python_module"]
+    repository = ReconstructableRepository.for_module(target["module_name"], target["attribute"],
+                                                      working_directory=str(project)).get_definition()
+    assert repository.asset_graph.get_all_asset_keys() == build_definitions().resolve_asset_graph().get_all_asset_keys()
+    assert {automation.BUILD_JOB_NAME, "observe_publisher_files"} <= {job.name for job in repository.get_all_jobs()}
 
 
 def test_asset_graph_matches_golden_file() -> None:

@@ -66,3 +66,32 @@ def test_release_memory_returns_what_a_cycle_held() -> None:
                                                  text=True, check=True).stdout.split())
     assert held - before > 60  # MiB held by unreachable objects the collector has not seen yet
     assert held - after > 0.8 * (held - before)  # collected and handed back to the system
+
+
+FREEZE_PROBE = """
+import gc, weakref
+gc.disable()
+from landscape_pipeline.memory import release_memory, startup_frozen
+class Node:
+    pass
+def garbage_cycle():
+    node = Node()
+    node.me = node
+    return weakref.ref(node)
+startup_garbage = garbage_cycle()
+with startup_frozen() as frozen:
+    run_garbage = garbage_cycle()
+    release_memory()
+    walked = len(gc.get_objects())
+print(frozen, startup_garbage() is None, run_garbage() is None, walked < frozen, gc.get_freeze_count() == 0)
+"""
+
+
+def test_startup_frozen_collects_first_and_later_garbage_is_still_collected() -> None:
+    frozen, startup_freed, run_freed, fewer_walked, thawed = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE], capture_output=True, text=True, check=True).stdout.split()
+    assert int(frozen) > 1000  # the imports' objects
+    assert startup_freed == "True"  # garbage of start-up is collected, not frozen
+    assert run_freed == "True"  # garbage made during the run is still collected
+    assert fewer_walked == "True"  # the collector no longer walks what was frozen
+    assert thawed == "True"  # after the block, everything is the collector's again
