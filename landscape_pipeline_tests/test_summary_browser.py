@@ -304,4 +304,8 @@ def test_index_search_filters_areas(browser, site):
                                ".map(l => l.textContent.trim())")
     assert len(visible) == 1 and visible[0].startswith("Dundee City")
     assert browser.evaluate("document.getElementById('area-count').textContent") == "1 of 13 local authorities"
+    here = browser.evaluate("location.href")
+    browser.evaluate("document.querySelector('form.search').requestSubmit()")  # Enter in the search box
+    assert browser.evaluate("location.href") == here
+    assert browser.evaluate("document.getElementById('area-count').textContent") == "1 of 13 local authorities"
     assert browser.problems() == []
