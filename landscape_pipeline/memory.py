@@ -82,6 +82,17 @@ def startup_frozen() -> Iterator[int]:
         gc.unfreeze()
 
 
+def skip_exit_collections() -> None:
+    """Move every object to the collector's permanent generation just before the process exits.
+
+    Python's shutdown runs several full collections while it tears the modules down; after a run they walk
+    about a million objects (Dagster, GX, pandas), which took 1.6 s of an ``--area`` run's 11 s. Frozen
+    objects are not walked; they are freed as the modules are cleared, and ``atexit`` handlers still run.
+    Only for the end of a process: nothing is collected after this call.
+    """
+    gc.freeze()
+
+
 @functools.cache
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):

@@ -95,3 +95,20 @@ def test_startup_frozen_collects_first_and_later_garbage_is_still_collected() ->
     assert run_freed == "True"  # garbage made during the run is still collected
     assert fewer_walked == "True"  # the collector no longer walks what was frozen
     assert thawed == "True"  # after the block, everything is the collector's again
+
+
+EXIT_PROBE = """
+import atexit, gc, sys
+from landscape_pipeline.cli import entry_point
+atexit.register(lambda: print(gc.get_freeze_count(), len(gc.get_objects()), flush=True))
+sys.argv = ["landscape", "schema"]
+entry_point()
+"""
+
+
+def test_cli_exits_with_its_objects_frozen_so_shutdown_does_not_walk_them() -> None:
+    done = subprocess.run([sys.executable, "-c", EXIT_PROBE], capture_output=True, text=True, check=True)
+    assert "| `indicator_id` |" in done.stdout  # the command ran and printed its output before the exit
+    frozen, walked = map(int, done.stdout.split()[-2:])  # as the atexit handlers run, before shutdown
+    assert frozen > 10_000  # the imports' and the command's objects
+    assert walked < 100  # what shutdown's collections would still have to walk

@@ -144,4 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry_point() -> None:
     """Console-script entry point."""
-    raise SystemExit(main())
+    code = main()
+    from landscape_pipeline.memory import skip_exit_collections
+
+    skip_exit_collections()  # the interpreter's shutdown need not walk every object a run left behind
+    raise SystemExit(code)
