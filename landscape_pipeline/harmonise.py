@@ -31,12 +31,13 @@ NATIONS = {"E": geography.ENGLAND, "S": geography.SCOTLAND, "W": geography.WALES
 def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Return the harmonised canonical indicator table built from staged source frames.
 
-    ``frames`` may be a generator: each frame is conformed as it arrives and not held after.
+    ``frames`` may be a generator: each frame is conformed as it arrives and not held after. Columns the
+    frames all hold as categoricals (:data:`schema.DICTIONARY_COLUMNS`) stay categoricals.
     """
     parts = [schema.conform(f) for f in frames if len(f)]
     if not parts:
         return schema.empty_frame()
-    table = pd.concat(parts, ignore_index=True)
+    table = pd.concat(_shared_categories(parts), ignore_index=True)
     del parts  # the table's columns are the only references left to the parts' chunks ...
     table = _one_chunk(table)  # ... so each column's chunks are freed as soon as it is combined
     table = _recode_retired(table)
@@ -47,6 +48,18 @@ def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     table = _attach_trends(table)
     table["is_latest"] = _latest_flags(table)
     return schema.conform(_take_rows(table, _sort_order(table, ORDER)))
+
+
+def _shared_categories(parts: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give a column that is categorical in every part the same categories in each (a concat of categoricals
+    with different categories falls back to one Python string per row)."""
+    for column in parts[0].columns:
+        if all(isinstance(p[column].dtype, pd.CategoricalDtype) for p in parts):
+            categories = pd.Index(pd.unique(np.concatenate([p[column].cat.categories.to_numpy(dtype=object)
+                                                            for p in parts])), dtype="str")
+            for part in parts:
+                part[column] = part[column].cat.set_categories(categories)
+    return parts
 
 
 def _sort_order(table: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:

@@ -80,6 +80,11 @@ KEY_COLUMNS: tuple[str, ...] = (
     "indicator_id", "area_code", "period_label", "sex", "age", "category_type", "category",
 )
 
+#: Text columns a table may hold as pandas categoricals: long strings with a few distinct values, repeated on
+#: every row (at 1x, 152 MiB of the indicator table's 383 MiB as Python-visible strings). Code that holds them
+#: so compares, groups, takes and writes them, never assigns new values into them.
+DICTIONARY_COLUMNS: tuple[str, ...] = ("indicator_name", "source_url", "source_file", "source_sha256")
+
 _STRING = {c.name for c in COLUMNS if c.type == _S}
 _FLOAT = {c.name for c in COLUMNS if c.type == _F}
 _BOOL = {c.name for c in COLUMNS if c.type == _B}
@@ -104,7 +109,8 @@ def conform(frame: pd.DataFrame, *, fill: dict[str, object] | None = None) -> pd
     """Return ``frame`` with exactly the canonical columns, in order, with canonical dtypes.
 
     Missing nullable columns are added as nulls (or from ``fill``); an unknown column or a
-    missing non-nullable column raises :class:`SchemaError`.
+    missing non-nullable column raises :class:`SchemaError`. A :data:`DICTIONARY_COLUMNS` column held as a
+    categorical of text is kept so.
     """
     extra = [c for c in frame.columns if c not in COLUMN_NAMES]
     if extra:
@@ -126,8 +132,13 @@ def conform(frame: pd.DataFrame, *, fill: dict[str, object] | None = None) -> pd
             series = pd.Series([None] * n)
         else:
             raise SchemaError(f"Required canonical column '{col.name}' is missing.")
-        columns[col.name] = series if series.dtype == _DTYPES[col.name] else _cast(series, col)
+        kept = series.dtype == _DTYPES[col.name] or (col.name in DICTIONARY_COLUMNS and _text_categorical(series))
+        columns[col.name] = series if kept else _cast(series, col)
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def _text_categorical(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(series.cat.categories)
 
 
 def _cast(series: pd.Series, col: Column) -> pd.Series:
@@ -150,8 +161,16 @@ _DTYPES = _dtypes()
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Return the canonical frame as an Arrow table with :data:`SCHEMA`."""
-    return pa.Table.from_pandas(conform(frame), schema=SCHEMA, preserve_index=False)
+    """Return the canonical frame as an Arrow table with :data:`SCHEMA`.
+
+    The pandas metadata is always that of the canonical dtypes, so a file reads back the same whether its
+    :data:`DICTIONARY_COLUMNS` were held as text or as categoricals.
+    """
+    table = pa.Table.from_pandas(conform(frame), schema=SCHEMA, preserve_index=False)
+    return table.replace_schema_metadata(_ARROW_METADATA)
+
+
+_ARROW_METADATA = pa.Table.from_pandas(conform(empty_frame()), schema=SCHEMA, preserve_index=False).schema.metadata
 
 
 def describe_markdown() -> str:

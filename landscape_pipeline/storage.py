@@ -43,9 +43,24 @@ def write_indicators(frame: pd.DataFrame, path: Path, *, metadata: Mapping[str, 
     return write_parquet_atomic(schema.to_arrow(frame), path, metadata=metadata)
 
 
-def read_indicators(path: Path) -> pd.DataFrame:
-    """Read a canonical indicator Parquet file back into a conformed frame."""
-    return schema.conform(pq.read_table(path, schema=schema.SCHEMA).to_pandas())
+def read_indicators(path: Path, *, dictionary: bool = False) -> pd.DataFrame:
+    """Read a canonical indicator Parquet file back into a conformed frame.
+
+    With ``dictionary``, :data:`schema.DICTIONARY_COLUMNS` are read as categoricals (each distinct text once).
+    """
+    return schema.conform(pq.read_table(path, schema=_DICTIONARY_SCHEMA if dictionary else schema.SCHEMA).to_pandas())
+
+
+def _dictionary_schema() -> pa.Schema:
+    """Return :data:`schema.SCHEMA` with :data:`schema.DICTIONARY_COLUMNS` as dictionaries of text."""
+    out = schema.SCHEMA
+    for name in schema.DICTIONARY_COLUMNS:
+        at = out.get_field_index(name)
+        out = out.set(at, out.field(at).with_type(pa.dictionary(pa.int32(), pa.string())))
+    return out
+
+
+_DICTIONARY_SCHEMA = _dictionary_schema()
 
 
 def read_indicator_columns(path: Path, columns: Sequence[str], categorical: Sequence[str] = ()) -> pd.DataFrame:

@@ -140,3 +140,18 @@ def test_key_codes_equal_exactly_when_rows_are(rows: list[tuple]) -> None:
         assert (codes[i] == codes[j]) == all(same(a, b) for a, b in zip(rows[i], rows[j], strict=True))
         as_blank = [("" if pd.isna(v) else v) for v in (rows[i][0], rows[j][0])]
         assert (blank[i] == blank[j]) == (as_blank[0] == as_blank[1] and same(rows[i][1], rows[j][1]))
+
+
+def test_text_held_as_categoricals_stays_so_and_gives_the_same_table(tmp_path) -> None:
+    from landscape_pipeline import schema, storage
+
+    first = indicator_rows([_row(COVENTRY, 60, 55, 65), _row(ENGLAND, 50, 49, 51)], source_url="https://a.example")
+    second = indicator_rows([_row(DUNDEE, 40, 35, 45), _row(SCOTLAND, 41, 40, 42)], indicator_id="other",
+                            indicator_name="Other", source_file="other.csv", source_url="https://b.example")
+    paths = [storage.write_indicators(f, tmp_path / f"{i}.parquet") for i, f in enumerate((first, second))]
+    coded = harmonise.harmonise(storage.read_indicators(p, dictionary=True) for p in paths)
+    plain = harmonise.harmonise(storage.read_indicators(p) for p in paths)
+    for column in schema.DICTIONARY_COLUMNS:  # the parts' different categories were merged, not dropped to text
+        assert isinstance(coded[column].dtype, pd.CategoricalDtype), column
+    assert set(coded["source_url"]) == {"https://a.example", "https://b.example"}
+    assert schema.to_arrow(coded).equals(schema.to_arrow(plain))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -107,3 +108,29 @@ def test_categorical_columns_hold_the_same_values(tmp_path: Path) -> None:
     assert list(part.columns) == columns and isinstance(part["source_url"].dtype, pd.CategoricalDtype)
     assert part["source_url"].isna().sum() == 3
     pd.testing.assert_frame_equal(part.astype({"source_url": plain["source_url"].dtype}), plain)
+
+
+def test_dictionary_read_holds_repeated_text_once_and_writes_back_the_same_file(tmp_path: Path) -> None:
+    rows = [{"area_code": code, "value": float(i), "source_url": url, "source_sha256": sha}
+            for i, (code, (url, sha)) in enumerate(itertools.product(
+                ("E08000026", "E09000030", "S12000036"), (("https://a.example/x", "ab" * 32), (None, None))))]
+    path = storage.write_indicators(indicator_rows(rows), tmp_path / "table.parquet")
+    coded, plain = storage.read_indicators(path, dictionary=True), storage.read_indicators(path)
+    for column in schema.DICTIONARY_COLUMNS:
+        assert isinstance(coded[column].dtype, pd.CategoricalDtype), column
+        assert coded[column].astype(plain[column].dtype).equals(plain[column]), column
+    others = [c for c in schema.COLUMN_NAMES if c not in schema.DICTIONARY_COLUMNS]
+    assert coded[others].equals(plain[others])
+    again = storage.write_indicators(coded, tmp_path / "again.parquet")
+    assert pq.read_table(again).equals(pq.read_table(path))
+    assert pq.read_schema(again).metadata == pq.read_schema(path).metadata  # pandas reads both back as text
+
+
+def test_conform_keeps_categoricals_only_where_the_schema_allows_them() -> None:
+    frame = indicator_rows([{"area_code": "E08000026", "value": 1.0}])
+    frame["source_file"] = frame["source_file"].astype("category")
+    frame["area_name"] = frame["area_name"].astype("category")
+    frame["source_url"] = pd.Series(pd.Categorical([7]))  # categories that are not text are cast
+    out = schema.conform(frame)
+    assert isinstance(out["source_file"].dtype, pd.CategoricalDtype)
+    assert out["area_name"].dtype == "str" and out["source_url"].dtype == "str" and out.loc[0, "source_url"] == "7"

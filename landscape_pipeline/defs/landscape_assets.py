@@ -90,7 +90,8 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
     def indicator_table(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         release_memory()  # what the source steps left for the collector
         root = settings.root()
-        table = harmonise.harmonise(read_indicators(paths.staging_path(root, sid)) for sid in specs)
+        table = harmonise.harmonise(read_indicators(paths.staging_path(root, sid), dictionary=True)
+                                    for sid in specs)
         decimals = catalogue.decimals_by_id(catalogue.build_catalogue(table, specs))
         table = catalogue.round_published(table, decimals)  # published figures rounded once, here
         report = validate_frame(table, "indicator_table")
