@@ -110,3 +110,22 @@ def test_weekly_schedule_targets_every_la_in_one_run() -> None:
     request = automation.weekly_refresh(context)
     assert request.run_key == "weekly-2026-11-30"
     assert request.tags == range_tags()
+
+
+LEAN_IMPORT_PROBE = """
+import sys
+import landscape_pipeline.cli.commands, landscape_pipeline.cli.run, landscape_pipeline.definitions
+import landscape_pipeline.summary.write, landscape_pipeline.change
+landscape_pipeline.definitions.defs()
+print(*sorted(m for m in ("great_expectations", "scipy.stats") if m in sys.modules))
+"""
+
+
+def test_definitions_summary_and_change_import_without_gx_or_scipy_stats() -> None:
+    """Together ~6 s of imports, paid only when a step validates a source or tests a change for significance:
+    ``landscape build --area`` on a built root with no frozen site baseline, and the UI, do neither."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LEAN_IMPORT_PROBE], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []

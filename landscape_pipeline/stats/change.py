@@ -31,7 +31,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from ._common import as_float_array, z_value
 from .intervals import wilson_limits
@@ -48,8 +47,16 @@ def _arrays(*values: Any) -> list[np.ndarray]:
             for a in np.broadcast_arrays(*(as_float_array(v, "value") for v in values))]
 
 
+def _sps() -> Any:
+    """Return ``scipy.stats``, imported on first use: it takes about 1 s to import, and a build that reports no
+    change (``landscape build --area`` without sites) never needs it."""
+    from scipy import stats
+
+    return stats
+
+
 def _two_sided(z: np.ndarray) -> np.ndarray:
-    return 2 * sps.norm.sf(np.abs(z))
+    return 2 * _sps().norm.sf(np.abs(z))
 
 
 def _rel(log_ratio: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
@@ -116,6 +123,7 @@ def _exact_conditional(o1: np.ndarray, n1: np.ndarray, o2: np.ndarray, n2: np.nd
     total = (o1 + o2).astype(int)
     x = o2.astype(int)
     p0 = n2 / (n1 + n2)
+    sps = _sps()
     tails = np.minimum(sps.binom.cdf(x, total, p0), sps.binom.sf(x - 1, total, p0))
     p_value = np.minimum(1.0, 2 * tails)
     alpha = 1 - confidence
