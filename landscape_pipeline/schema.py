@@ -166,8 +166,21 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     The pandas metadata is always that of the canonical dtypes, so a file reads back the same whether its
     :data:`DICTIONARY_COLUMNS` were held as text or as categoricals.
     """
-    table = pa.Table.from_pandas(conform(frame), schema=SCHEMA, preserve_index=False)
+    frame = conform(frame)
+    coded = {c: _decoded(frame[c]) for c in DICTIONARY_COLUMNS if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+    table = pa.Table.from_pandas(frame.assign(**coded) if coded else frame, schema=SCHEMA, preserve_index=False)
     return table.replace_schema_metadata(_ARROW_METADATA)
+
+
+def _decoded(series: pd.Series) -> pd.Series:
+    """Return a categorical of text as a text column, each row's string written once, straight into Arrow.
+
+    Arrow's own conversion of a categorical to strings makes two intermediate copies: writing the 1x indicator
+    table grew resident memory by 467 MB that way, by 108 MB when its columns were text already.
+    """
+    codes = series.cat.codes.to_numpy()
+    values = pa.array(series.cat.categories.to_numpy(dtype=object), pa.string())
+    return pd.Series(pd.array(values.take(pa.array(codes, mask=codes < 0)), dtype="str"), index=series.index)
 
 
 _ARROW_METADATA = pa.Table.from_pandas(conform(empty_frame()), schema=SCHEMA, preserve_index=False).schema.metadata
