@@ -134,3 +134,14 @@ def test_conform_keeps_categoricals_only_where_the_schema_allows_them() -> None:
     out = schema.conform(frame)
     assert isinstance(out["source_file"].dtype, pd.CategoricalDtype)
     assert out["area_name"].dtype == "str" and out["source_url"].dtype == "str" and out.loc[0, "source_url"] == "7"
+
+
+def test_categorical_columns_sort_as_their_text_does(tmp_path: Path) -> None:
+    names = ["Zeta rate", "alpha share", "Beta count", "Émigré rate", "Alpha share", "Zeta rate"]
+    rows = [{"area_code": "E08000026", "indicator_id": f"i{n}", "indicator_name": name, "value": 1.0}
+            for n, name in enumerate(names)]
+    path = storage.write_indicators(indicator_rows(rows), tmp_path / "table.parquet")
+    coded = storage.read_indicator_columns(path, ["indicator_id", "indicator_name"], categorical=["indicator_name"])
+    plain = storage.read_indicators(path)
+    assert list(coded.sort_values("indicator_name", kind="stable")["indicator_id"]) == list(
+        plain.sort_values("indicator_name", kind="stable")["indicator_id"])  # first-seen order would differ

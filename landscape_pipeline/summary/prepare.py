@@ -33,8 +33,9 @@ READ_COLUMNS = tuple(dict.fromkeys((*(c for c in ROW_COLUMNS if c not in ("theme
                                                                            "similar_comparison")),
                                     "period_start", "retrieved_at", "source_url", *care.SERVICE_COLUMNS)))
 #: Read columns the summary may hold as categoricals (see :func:`landscape_pipeline.storage.read_indicator_columns`):
-#: long repeated text that is only grouped, tested for missing values and shown.
-CATEGORICAL_COLUMNS = ("source_url", "attribution_note")
+#: long repeated text that is only grouped, sorted, tested for missing values and shown. With indicator names
+#: among them the 1x pages are byte-identical and the page builder's peak 83 MiB lower (788 -> 705 MiB).
+CATEGORICAL_COLUMNS = ("source_url", "attribution_note", "indicator_name")
 #: Columns :func:`_headline_mask` reads (with the theme), and those :func:`_source_facts` reads.
 HEADLINE_COLUMNS = ("area_code", "indicator_id", "source_id", "category_type", "category", "sex", "indicator_name")
 FACT_COLUMNS = ("area_code", "source_id", "indicator_id", "period_start", "period_label", "retrieved_at",
