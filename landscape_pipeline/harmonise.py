@@ -51,12 +51,11 @@ def harmonise(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _shared_categories(parts: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """Give a column that is categorical in every part the same categories in each (a concat of categoricals
-    with different categories falls back to one Python string per row)."""
+    """Give a column that is categorical in every part the same categories, in text order, in each (a concat
+    of categoricals with different categories falls back to one Python string per row)."""
     for column in parts[0].columns:
         if all(isinstance(p[column].dtype, pd.CategoricalDtype) for p in parts):
-            categories = pd.Index(pd.unique(np.concatenate([p[column].cat.categories.to_numpy(dtype=object)
-                                                            for p in parts])), dtype="str")
+            categories = pd.Index(sorted(set().union(*(p[column].cat.categories for p in parts))), dtype="str")
             for part in parts:
                 part[column] = part[column].cat.set_categories(categories)
     return parts

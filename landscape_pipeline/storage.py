@@ -46,9 +46,21 @@ def write_indicators(frame: pd.DataFrame, path: Path, *, metadata: Mapping[str, 
 def read_indicators(path: Path, *, dictionary: bool = False) -> pd.DataFrame:
     """Read a canonical indicator Parquet file back into a conformed frame.
 
-    With ``dictionary``, :data:`schema.DICTIONARY_COLUMNS` are read as categoricals (each distinct text once).
+    With ``dictionary``, :data:`schema.DICTIONARY_COLUMNS` are read as categoricals (each distinct text once,
+    categories in text order).
     """
-    return schema.conform(pq.read_table(path, schema=_DICTIONARY_SCHEMA if dictionary else schema.SCHEMA).to_pandas())
+    if not dictionary:
+        return schema.conform(pq.read_table(path, schema=schema.SCHEMA).to_pandas())
+    frame = pq.read_table(path, schema=_DICTIONARY_SCHEMA).to_pandas()
+    return schema.conform(_in_text_order(frame, schema.DICTIONARY_COLUMNS))
+
+
+def _in_text_order(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Put the categories of ``frame``'s categorical ``columns`` in text order, so sorting by one gives the
+    order sorting its text gives (a read leaves them in order of first appearance)."""
+    for column in columns:
+        frame[column] = frame[column].cat.reorder_categories(sorted(frame[column].cat.categories))
+    return frame
 
 
 def _dictionary_schema() -> pa.Schema:
@@ -74,9 +86,7 @@ def read_indicator_columns(path: Path, columns: Sequence[str], categorical: Sequ
     coded = [c for c in columns if c in categorical]
     frame = columns_frame(pq.read_table(path, schema=schema.SCHEMA, columns=[c for c in columns if c not in coded]))
     if coded:
-        frame = frame.join(pq.read_table(path, columns=coded, read_dictionary=coded).to_pandas())
-        for column in coded:
-            frame[column] = frame[column].cat.reorder_categories(sorted(frame[column].cat.categories))
+        frame = frame.join(_in_text_order(pq.read_table(path, columns=coded, read_dictionary=coded).to_pandas(), coded))
     return frame[list(columns)]
 
 

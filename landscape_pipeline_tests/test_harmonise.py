@@ -155,3 +155,5 @@ def test_text_held_as_categoricals_stays_so_and_gives_the_same_table(tmp_path) -
         assert isinstance(coded[column].dtype, pd.CategoricalDtype), column
     assert set(coded["source_url"]) == {"https://a.example", "https://b.example"}
     assert schema.to_arrow(coded).equals(schema.to_arrow(plain))
+    by_name = [frame.sort_values("indicator_name", kind="stable")["indicator_id"].tolist() for frame in (coded, plain)]
+    assert by_name[0] == by_name[1]  # categories in text order: "Other" after "Test indicator" read first
