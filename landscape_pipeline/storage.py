@@ -8,6 +8,7 @@ removes those at the start of a build (under the build lock, so never another bu
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -49,30 +50,8 @@ def read_indicators(path: Path, *, dictionary: bool = False) -> pd.DataFrame:
     With ``dictionary``, :data:`schema.DICTIONARY_COLUMNS` are read as categoricals (each distinct text once,
     categories in text order).
     """
-    if not dictionary:
-        return schema.conform(pq.read_table(path, schema=schema.SCHEMA).to_pandas())
-    frame = pq.read_table(path, schema=_DICTIONARY_SCHEMA).to_pandas()
-    return schema.conform(_in_text_order(frame, schema.DICTIONARY_COLUMNS))
-
-
-def _in_text_order(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Put the categories of ``frame``'s categorical ``columns`` in text order, so sorting by one gives the
-    order sorting its text gives (a read leaves them in order of first appearance)."""
-    for column in columns:
-        frame[column] = frame[column].cat.reorder_categories(sorted(frame[column].cat.categories))
-    return frame
-
-
-def _dictionary_schema() -> pa.Schema:
-    """Return :data:`schema.SCHEMA` with :data:`schema.DICTIONARY_COLUMNS` as dictionaries of text."""
-    out = schema.SCHEMA
-    for name in schema.DICTIONARY_COLUMNS:
-        at = out.get_field_index(name)
-        out = out.set(at, out.field(at).with_type(pa.dictionary(pa.int32(), pa.string())))
-    return out
-
-
-_DICTIONARY_SCHEMA = _dictionary_schema()
+    coded = schema.DICTIONARY_COLUMNS if dictionary else ()
+    return schema.conform(_in_text_order(pq.read_table(path, schema=_schema_coding(coded)).to_pandas(), coded))
 
 
 def read_indicator_columns(path: Path, columns: Sequence[str], categorical: Sequence[str] = ()) -> pd.DataFrame:
@@ -83,11 +62,27 @@ def read_indicator_columns(path: Path, columns: Sequence[str], categorical: Sequ
     order, so sorting by them gives the order sorting the text gives. Only for columns a reader compares,
     groups, sorts and reads values from, never fills with a new value.
     """
-    coded = [c for c in columns if c in categorical]
-    frame = columns_frame(pq.read_table(path, schema=schema.SCHEMA, columns=[c for c in columns if c not in coded]))
-    if coded:
-        frame = frame.join(_in_text_order(pq.read_table(path, columns=coded, read_dictionary=coded).to_pandas(), coded))
-    return frame[list(columns)]
+    coded = tuple(c for c in columns if c in categorical)
+    frame = columns_frame(pq.read_table(path, schema=_schema_coding(coded), columns=list(columns)))
+    return _in_text_order(frame, coded)[list(columns)]
+
+
+@functools.cache
+def _schema_coding(columns: tuple[str, ...]) -> pa.Schema:
+    """Return :data:`schema.SCHEMA` with the text ``columns`` read as dictionaries (pandas categoricals)."""
+    out = schema.SCHEMA
+    for name in columns:
+        at = out.get_field_index(name)
+        out = out.set(at, out.field(at).with_type(pa.dictionary(pa.int32(), pa.string())))
+    return out
+
+
+def _in_text_order(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Put the categories of ``frame``'s categorical ``columns`` in text order, so sorting by one gives the
+    order sorting its text gives (a read leaves them in order of first appearance)."""
+    for column in columns:
+        frame[column] = frame[column].cat.reorder_categories(sorted(frame[column].cat.categories))
+    return frame
 
 
 def columns_frame(table: pa.Table) -> pd.DataFrame:
