@@ -12,6 +12,7 @@ files are read once and the cost of reading them is not scaled.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import pandas as pd
@@ -67,6 +68,7 @@ def replicate(frame: pd.DataFrame, factor: int) -> pd.DataFrame:
 
 def install(factor: int) -> None:
     """Make the build's ingest step see every source's parsed table scaled ``factor`` times (this process only)."""
+    from landscape_pipeline import ingest_ahead
     from landscape_pipeline.defs import source_assets
 
     original = source_assets.ingest
@@ -82,6 +84,22 @@ def install(factor: int) -> None:
         return original(spec, files, upstream, *args, **kwargs)
 
     source_assets.ingest = scaled_ingest
+    # the ingest-ahead worker is another process: it scales the sources it takes itself
+    ingest_ahead.ingest_job = functools.partial(scaled_worker_job, factor)
+
+
+def scaled_worker_job(factor: int, job, folder):
+    """The ingest-ahead worker's job with the source scaled ``factor`` times. A source whose suite refuses its
+    copies comes back as None, so its step ingests it and records it as built at 1x (see :func:`install`)."""
+    import landscape_pipeline.ingest as ingest_module
+    from landscape_pipeline import ingest_ahead
+
+    original = ingest_module.ingest
+    ingest_module.ingest = lambda spec, *args, **kwargs: original(_scaled(spec, factor), *args, **kwargs)
+    try:
+        return ingest_ahead.ingest_job(job, folder)
+    finally:
+        ingest_module.ingest = original
 
 
 def _scaled(spec, factor: int):

@@ -9,14 +9,17 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from landscape_pipeline import disclosure, paths, provenance, schema
 from landscape_pipeline.errors import ConfigurationError, LandscapeError, SourceDataError
-from landscape_pipeline.settings import LandscapeSettings
 from landscape_pipeline.sources.base import SYNTHETIC_DERIVED, SourceInputs, SourceSpec
 from landscape_pipeline.validation import ValidationReport, validate_frame
+
+if TYPE_CHECKING:  # the settings import Dagster, which an ingest worker does not need
+    from landscape_pipeline.settings import LandscapeSettings
 
 log = logging.getLogger(__name__)
 

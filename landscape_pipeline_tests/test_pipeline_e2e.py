@@ -213,3 +213,28 @@ def test_an_area_build_rereads_no_source_that_is_unchanged(built: Path, tmp_path
     err = capsys.readouterr().err
     assert "Unchanged since staged, not re-read:" in err and "fingertips" in err
     assert {p.name: p.stat().st_mtime_ns for p in (built / "staging").glob("*.parquet")} == staged_before
+
+
+def test_sources_the_worker_ingested_are_staged_as_their_steps_would_stage_them(built: Path, tmp_path: Path) -> None:
+    import dagster as dg
+
+    from landscape_pipeline import ingest_ahead
+    from landscape_pipeline.defs.source_assets import source_asset_key
+    from landscape_pipeline.ingest import ingest
+    from landscape_pipeline.sources.registry import all_sources
+    from landscape_pipeline.storage import write_indicators
+
+    specs = all_sources()
+    with dg.DagsterInstance.from_config(str(built.parent / "dagster_home")) as instance:
+        where = {sid: instance.get_latest_materialization_event(source_asset_key(sid)).asset_materialization
+                 .metadata["ingested_in"].value for sid in specs}
+    assert set(where.values()) <= {"this step", ingest_ahead.WORKER}
+    by_worker = sorted(sid for sid, place in where.items() if place == ingest_ahead.WORKER)
+    assert by_worker, "a build of every source shares them with the worker"
+    assert not {"hes", "imd"} & set(by_worker)  # built on another source's staged table: left to their steps
+    assert "ons_population" in by_worker  # what hes and imd are built on goes first
+    for sid in ["ons_population", *by_worker[:2]]:
+        ours = ingest(specs[sid], specs[sid].bundled_files(paths.data_sources_dir()), {})
+        write_indicators(ours.frame, tmp_path / f"{sid}.parquet")
+        pd.testing.assert_frame_equal(read_indicators(paths.staging_path(built, sid)),
+                                      read_indicators(tmp_path / f"{sid}.parquet"))

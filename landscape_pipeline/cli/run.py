@@ -11,7 +11,7 @@ import sys
 
 import dagster as dg
 
-from landscape_pipeline import storage
+from landscape_pipeline import ingest_ahead, storage
 from landscape_pipeline.buildlock import Holder, build_lock
 from landscape_pipeline.defs.automation import BUILD_JOB_NAME
 from landscape_pipeline.defs.landscape_assets import BASELINES, INDICATOR_TABLE
@@ -126,9 +126,12 @@ def _run(settings: LandscapeSettings, codes: list[str] | None, sources: list[str
     with startup_frozen():  # the definitions and imports outlive the run: its collections need not walk them
         for index, (first, last) in enumerate(ranges):
             selection = only if index == 0 else partition_assets or [BASELINES]
-            result = job.execute_in_process(instance=instance, tags=range_tags(first, last),
-                                            run_config=PROGRESS_RUN_CONFIG, asset_selection=selection,
-                                            raise_on_error=False)
+            try:
+                result = job.execute_in_process(instance=instance, tags=range_tags(first, last),
+                                                run_config=PROGRESS_RUN_CONFIG, asset_selection=selection,
+                                                raise_on_error=False)
+            finally:
+                ingest_ahead.stop()  # a run that failed before its indicator table leaves no worker behind
             if not result.success:
                 print(f"Run {result.run_id} failed: see the messages above, or the run in the Dagster UI. "
                       "Earlier outputs were left in place.", file=sys.stderr)

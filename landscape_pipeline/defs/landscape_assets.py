@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
-from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, paths
+from landscape_pipeline import baselines, catalogue, disclosure, evidence, harmonise, ingest_ahead, paths
 from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.partitions import LA_PARTITIONS
 from landscape_pipeline.defs.source_assets import DISCLOSURE_CHECK, GX_CHECK, source_asset_key
@@ -88,6 +88,7 @@ def build_indicator_table(specs: dict[str, SourceSpec]) -> dg.AssetsDefinition:
                                        description=_ATTACK_DESCRIPTION)],
     )
     def indicator_table(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
+        ingest_ahead.stop()  # normally gone already: the table's step is the build's largest
         release_memory()  # what the source steps left for the collector
         root = settings.root()
         table = harmonise.harmonise(read_indicators(paths.staging_path(root, sid), dictionary=True)

@@ -16,7 +16,7 @@ import random
 
 import dagster as dg
 
-from landscape_pipeline import paths
+from landscape_pipeline import ingest_ahead, paths
 from landscape_pipeline.defs import metadata as ui
 from landscape_pipeline.defs.file_assets import files_asset_key
 from landscape_pipeline.errors import FetchError, LandscapeError
@@ -61,10 +61,16 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     )
     def _source_asset(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> dg.MaterializeResult:
         root = settings.root()
-        upstream = {dep: read_indicators(paths.staging_path(root, dep)) for dep in spec.depends_on}
-        files = _files(context, spec, settings)
-        context.log.info(f"{spec.source_id}: reading {len(files)} file(s)")
-        result = ingest(spec, files, upstream)
+        files = _files(context, spec, settings)  # first: a wrong setting fails here, in its own words
+        ingest_ahead.start(context.run_id, lambda: ahead_jobs(context, settings))
+        result = ingest_ahead.take(context.run_id, spec.source_id, files)
+        ingested_in = "this step" if result is None else ingest_ahead.WORKER
+        if result is None:
+            context.log.info(f"{spec.source_id}: reading {len(files)} file(s)")
+            upstream = {dep: read_indicators(paths.staging_path(root, dep)) for dep in spec.depends_on}
+            result = ingest(spec, files, upstream)
+        else:
+            context.log.info(f"{spec.source_id}: read {len(files)} file(s) in the {ingest_ahead.WORKER}")
         staged = paths.staging_path(root, spec.source_id)
         shrink = None
         if result.passed:
@@ -79,11 +85,32 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         elif not result.passed:
             context.log.error(f"{spec.source_id} failed validation; {staged} was left unchanged.\n{result.text()}")
         return dg.MaterializeResult(
-            metadata={**_metadata(result, staged), "written": result.passed and not shrink.refused},
+            metadata={**_metadata(result, staged), "written": result.passed and not shrink.refused,
+                      "ingested_in": ingested_in},
             check_results=[*_check_results(result), _shrink_result(spec.source_id, shrink)],
         )
 
     return _source_asset
+
+
+def ahead_jobs(context: dg.AssetExecutionContext, settings: LandscapeSettings) -> list[ingest_ahead.Job]:
+    """Return the run's sources the ingest-ahead worker may take, in the order the run's steps take them,
+    except that a source others are built on comes last, so the worker (which starts at the back) takes it
+    first and its dependents' upstream is ready early. Left to their steps: a live fetch (it retries there)
+    and a source built on another's table (it reads the staged upstream)."""
+    from landscape_pipeline.sources.registry import all_sources
+
+    specs = all_sources(settings.sources_dir())
+    selected = context.run.asset_selection or set(context.job_def.asset_layer.executable_asset_keys)
+    upstream = {dep for spec in specs.values() for dep in spec.depends_on}
+    jobs = []
+    for source_id, spec in sorted(specs.items(), key=lambda item: source_asset_key(item[0]).to_user_string()):
+        if spec.depends_on or settings.is_live(source_id) or source_asset_key(source_id) not in selected:
+            continue
+        files = spec.bundled_files(settings.sources_dir())
+        if files:
+            jobs.append(ingest_ahead.Job(source_id, settings.sources_dir(), tuple(files)))
+    return sorted(jobs, key=lambda job: job.source_id in upstream)
 
 
 def _files(context: dg.AssetExecutionContext, spec: SourceSpec, settings: LandscapeSettings) -> list:
