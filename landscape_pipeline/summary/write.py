@@ -10,7 +10,6 @@ written through :mod:`landscape_pipeline.exports` (formula-like text neutralised
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ import pandas as pd
 
 from landscape_pipeline.export_guard import check_publishable
 from landscape_pipeline.exports import csv_rows, xlsx_rows
+from landscape_pipeline.ingest_ahead import cores
 from landscape_pipeline.sites import SiteRegister
 from landscape_pipeline.sources.base import SourceSpec
 from landscape_pipeline.storage import write_bytes_atomic
@@ -210,8 +210,7 @@ def _render_pool(pages: int) -> Iterator[ProcessPoolExecutor | _InProcess]:
     Rendering is pure, so the files do not depend on which worker renders a page; each worker holds only the
     pages it is sent, never the indicator table.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(MAX_WORKERS, cores - 1)
+    workers = min(MAX_WORKERS, cores() - 1)
     if pages < MIN_PAGES_FOR_WORKERS or workers < 1:
         yield _InProcess()
         return
