@@ -138,6 +138,8 @@ class IngestAhead:
         job, future = started
         try:
             result = future.result()
+            if result is None or job.files != tuple(files):  # failed, or read other files than the step resolved
+                return None
             if isinstance(result, Handed):
                 frame_file, result = result.frame_file, result.result
                 result.frame = read_indicators(frame_file)
@@ -145,7 +147,7 @@ class IngestAhead:
         except Exception:
             log.warning("The ingest-ahead worker failed on %s; its step ingests it.", source_id, exc_info=True)
             return None
-        return result if result is not None and job.files == tuple(files) else None
+        return result
 
     def stop(self) -> None:
         """Give the worker no more jobs, wait for it to exit (after the job in hand, if any), and remove the
